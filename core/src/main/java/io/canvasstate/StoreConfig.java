@@ -1,0 +1,651 @@
+package io.canvasstate;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything needed to build stores: where Redis is, how to reach it, and the library's own
+ * settings. Read it from the environment with {@link #fromEnv()}, or build it.
+ *
+ * <p>Each setting has one name, used alike as an environment variable, a system property
+ * (which wins over the environment) and, in lower camel case, a builder method:
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code REDIS_URL}</td><td>none</td><td>{@code redis://[user:password@]host:port[/db]},
+ *       or {@code rediss://} for TLS</td></tr>
+ *   <tr><td>{@code REDIS_CLUSTER_ENDPOINTS}</td><td>none</td>
+ *       <td>{@code host:port,host:port}: use Redis Cluster</td></tr>
+ *   <tr><td>{@code REDIS_SENTINEL_MASTER}, {@code REDIS_SENTINEL_NODES}</td><td>none</td>
+ *       <td>master name and {@code host:port,...} of the sentinels: use Sentinel</td></tr>
+ *   <tr><td>{@code REDIS_USERNAME}, {@code REDIS_PASSWORD}</td><td>none</td>
+ *       <td>ACL user and password; win over those in the URL</td></tr>
+ *   <tr><td>{@code REDIS_TLS}</td><td>{@code false}</td><td>use TLS (implied by rediss://)</td></tr>
+ *   <tr><td>{@code REDIS_CONNECT_TIMEOUT}</td><td>{@code 2s}</td><td>connect timeout</td></tr>
+ *   <tr><td>{@code REDIS_TIMEOUT}</td><td>{@code 2s}</td><td>read timeout of a command</td></tr>
+ *   <tr><td>{@code REDIS_POOL_SIZE}</td><td>{@code 16}</td><td>most connections per node</td></tr>
+ *   <tr><td>{@code REDIS_MAX_ATTEMPTS}</td><td>{@code 3}</td>
+ *       <td>tries of a command on a cluster, where redirects and failovers are retried</td></tr>
+ *   <tr><td>{@code CANVASSTATE_CANVAS_TTL}</td><td>{@code 1h}</td><td>canvas lifetime</td></tr>
+ *   <tr><td>{@code CANVASSTATE_PRESENCE_TTL}</td><td>{@code 5m}</td><td>presence lifetime</td></tr>
+ *   <tr><td>{@code CANVASSTATE_KEY_PREFIX}</td><td>empty</td><td>prefix of every key</td></tr>
+ *   <tr><td>{@code CANVASSTATE_FALLBACK}</td><td>{@code true}</td>
+ *       <td>answer from memory while Redis is down</td></tr>
+ *   <tr><td>{@code CANVASSTATE_MAX_VALUE_BYTES}</td><td>{@code 1048576}</td>
+ *       <td>largest encoded value accepted</td></tr>
+ * </table>
+ *
+ * <p>Durations take a unit: {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, or ISO-8601
+ * ({@code PT2S}). Credentials never appear in {@link #toString()}, in {@link #redisUrl()} or in
+ * any exception this class throws. Instances are immutable and thread-safe.
+ */
+public final class StoreConfig {
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  public static final int DEFAULT_POOL_SIZE = 16;
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
+
+  /** The deployment a configuration selects. */
+  public enum Deployment {
+    /** No Redis configured: stores are in memory only. */
+    NONE,
+    /** One Redis server ({@code REDIS_URL}). */
+    STANDALONE,
+    /** Redis Cluster ({@code REDIS_CLUSTER_ENDPOINTS}). */
+    CLUSTER,
+    /** Redis behind Sentinel ({@code REDIS_SENTINEL_MASTER} and {@code REDIS_SENTINEL_NODES}). */
+    SENTINEL
+  }
+
+  private final @Nullable URI redisUrl;
+  private final List<HostPort> clusterEndpoints;
+  private final @Nullable String sentinelMaster;
+  private final List<HostPort> sentinelNodes;
+  private final @Nullable String username;
+  private final @Nullable String password;
+  private final boolean tls;
+  private final Duration connectTimeout;
+  private final Duration timeout;
+  private final int poolSize;
+  private final int maxAttempts;
+  private final TtlPolicy ttl;
+  private final KeySchema keySchema;
+  private final boolean fallbackEnabled;
+  private final int maxValueBytes;
+
+  private StoreConfig(Builder b) {
+    this.redisUrl = b.redisUrl;
+    this.clusterEndpoints = List.copyOf(b.clusterEndpoints);
+    this.sentinelMaster = b.sentinelMaster;
+    this.sentinelNodes = List.copyOf(b.sentinelNodes);
+    this.username = b.username;
+    this.password = b.password;
+    this.tls = b.tls || (b.redisUrl != null && "rediss".equals(b.redisUrl.getScheme()));
+    this.connectTimeout = b.connectTimeout;
+    this.timeout = b.timeout;
+    this.poolSize = b.poolSize;
+    this.maxAttempts = b.maxAttempts;
+    this.ttl = b.ttl;
+    this.keySchema = b.keySchema;
+    this.fallbackEnabled = b.fallbackEnabled;
+    this.maxValueBytes = b.maxValueBytes;
+  }
+
+  /** A builder with every default and no Redis. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Reads the configuration from the environment and system properties (which win).
+   *
+   * @throws IllegalArgumentException naming the variable whose value is invalid
+   * @throws IllegalStateException if settings conflict (Cluster and Sentinel both set)
+   */
+  public static StoreConfig fromEnv() {
+    Map<String, String> settings = new LinkedHashMap<>(System.getenv());
+    Properties props = System.getProperties();
+    for (String name : props.stringPropertyNames()) {
+      settings.put(name, props.getProperty(name));
+    }
+    return from(settings);
+  }
+
+  /**
+   * Reads the configuration from a map of setting names to values, as {@link #fromEnv()} does
+   * from the environment. Unknown names are ignored; blank values count as unset.
+   *
+   * @throws IllegalArgumentException naming the setting whose value is invalid
+   * @throws IllegalStateException if settings conflict
+   */
+  public static StoreConfig from(Map<String, String> settings) {
+    requireNonNull(settings, "settings");
+    Builder b = builder();
+    Settings s = new Settings(settings);
+    s.ifSet("REDIS_URL", b::redisUrl);
+    s.ifSet("REDIS_CLUSTER_ENDPOINTS", b::clusterEndpoints);
+    s.ifSet("REDIS_SENTINEL_MASTER", b::sentinelMaster);
+    s.ifSet("REDIS_SENTINEL_NODES", b::sentinelNodes);
+    s.ifSet("REDIS_USERNAME", b::username);
+    s.ifSet("REDIS_PASSWORD", b::password);
+    s.ifSet("REDIS_TLS", v -> b.tls(parseBoolean("REDIS_TLS", v)));
+    s.ifSet("REDIS_CONNECT_TIMEOUT", v -> b.connectTimeout(parseDuration("REDIS_CONNECT_TIMEOUT", v)));
+    s.ifSet("REDIS_TIMEOUT", v -> b.timeout(parseDuration("REDIS_TIMEOUT", v)));
+    s.ifSet("REDIS_POOL_SIZE", v -> b.poolSize(parseInt("REDIS_POOL_SIZE", v)));
+    s.ifSet("REDIS_MAX_ATTEMPTS", v -> b.maxAttempts(parseInt("REDIS_MAX_ATTEMPTS", v)));
+    TtlPolicy ttl = TtlPolicy.DEFAULT;
+    String canvasTtl = s.get("CANVASSTATE_CANVAS_TTL");
+    if (canvasTtl != null) {
+      ttl = ttl.withCanvasTtl(parseDuration("CANVASSTATE_CANVAS_TTL", canvasTtl));
+    }
+    String presenceTtl = s.get("CANVASSTATE_PRESENCE_TTL");
+    if (presenceTtl != null) {
+      ttl = ttl.withPresenceTtl(parseDuration("CANVASSTATE_PRESENCE_TTL", presenceTtl));
+    }
+    b.ttl(ttl);
+    s.ifSet("CANVASSTATE_KEY_PREFIX", v -> b.keyPrefix(v));
+    s.ifSet("CANVASSTATE_FALLBACK", v -> b.fallbackEnabled(parseBoolean("CANVASSTATE_FALLBACK", v)));
+    s.ifSet("CANVASSTATE_MAX_VALUE_BYTES",
+        v -> b.maxValueBytes(parseInt("CANVASSTATE_MAX_VALUE_BYTES", v)));
+    return b.build();
+  }
+
+  /** Which deployment these settings select. */
+  public Deployment deployment() {
+    if (!clusterEndpoints.isEmpty()) {
+      return Deployment.CLUSTER;
+    }
+    if (sentinelMaster != null) {
+      return Deployment.SENTINEL;
+    }
+    return redisUrl == null ? Deployment.NONE : Deployment.STANDALONE;
+  }
+
+  /** The Redis URL without its credentials (they are in {@link #username} and {@link #password}). */
+  public Optional<URI> redisUrl() {
+    return Optional.ofNullable(redisUrl);
+  }
+
+  public List<HostPort> clusterEndpoints() {
+    return clusterEndpoints;
+  }
+
+  public Optional<String> sentinelMaster() {
+    return Optional.ofNullable(sentinelMaster);
+  }
+
+  public List<HostPort> sentinelNodes() {
+    return sentinelNodes;
+  }
+
+  public Optional<String> username() {
+    return Optional.ofNullable(username);
+  }
+
+  /** The password. Never log it; {@link #toString()} masks it. */
+  public Optional<String> password() {
+    return Optional.ofNullable(password);
+  }
+
+  /** Whether connections use TLS ({@code REDIS_TLS=true} or a {@code rediss://} URL). */
+  public boolean tls() {
+    return tls;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** How long a command may wait for its answer before the store counts Redis as unavailable. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  public int poolSize() {
+    return poolSize;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  public TtlPolicy ttl() {
+    return ttl;
+  }
+
+  public KeySchema keySchema() {
+    return keySchema;
+  }
+
+  /** Whether stores answer from memory while Redis is down (the failover decorator). */
+  public boolean fallbackEnabled() {
+    return fallbackEnabled;
+  }
+
+  public int maxValueBytes() {
+    return maxValueBytes;
+  }
+
+  /** The settings, with the password masked. */
+  @Override
+  public String toString() {
+    return "StoreConfig{deployment=" + deployment()
+        + (redisUrl != null ? ", redisUrl=" + redisUrl : "")
+        + (clusterEndpoints.isEmpty() ? "" : ", clusterEndpoints=" + clusterEndpoints)
+        + (sentinelMaster != null ? ", sentinelMaster=" + sentinelMaster
+            + ", sentinelNodes=" + sentinelNodes : "")
+        + (username != null ? ", username=" + username : "")
+        + (password != null ? ", password=****" : "")
+        + ", tls=" + tls
+        + ", connectTimeout=" + connectTimeout
+        + ", timeout=" + timeout
+        + ", poolSize=" + poolSize
+        + ", maxAttempts=" + maxAttempts
+        + ", ttl=" + ttl
+        + ", keyPrefix=\"" + keySchema.prefix() + "\""
+        + ", fallbackEnabled=" + fallbackEnabled
+        + ", maxValueBytes=" + maxValueBytes
+        + "}";
+  }
+
+  /**
+   * A host and port, as in {@code REDIS_CLUSTER_ENDPOINTS}.
+   *
+   * @param host a host name or IP address (IPv6 in brackets in text form)
+   * @param port 1 to 65535
+   */
+  public record HostPort(String host, int port) {
+    /** @throws IllegalArgumentException if the host is blank or the port out of range */
+    public HostPort {
+      requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1 to 65535: " + port);
+      }
+    }
+
+    /**
+     * Parses {@code host:port} or {@code [ipv6]:port}.
+     *
+     * @throws IllegalArgumentException if the text is not of that form
+     */
+    public static HostPort parse(String text) {
+      requireNonNull(text, "text");
+      String t = text.trim();
+      int colon = t.lastIndexOf(':');
+      if (colon <= 0 || colon == t.length() - 1) {
+        throw new IllegalArgumentException("expected host:port, got \"" + t + "\"");
+      }
+      String host = t.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      try {
+        return new HostPort(host, Integer.parseInt(t.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("expected host:port, got \"" + t + "\"", e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
+  /** Builds a {@link StoreConfig}; every setter checks its argument at once. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable URI redisUrl;
+    private List<HostPort> clusterEndpoints = List.of();
+    private @Nullable String sentinelMaster;
+    private List<HostPort> sentinelNodes = List.of();
+    private @Nullable String username;
+    private @Nullable String password;
+    private boolean tls;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private TtlPolicy ttl = TtlPolicy.DEFAULT;
+    private KeySchema keySchema = KeySchema.DEFAULT;
+    private boolean fallbackEnabled = true;
+    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+
+    private Builder() {}
+
+    private Builder(StoreConfig c) {
+      redisUrl = c.redisUrl;
+      clusterEndpoints = c.clusterEndpoints;
+      sentinelMaster = c.sentinelMaster;
+      sentinelNodes = c.sentinelNodes;
+      username = c.username;
+      password = c.password;
+      tls = c.tls;
+      connectTimeout = c.connectTimeout;
+      timeout = c.timeout;
+      poolSize = c.poolSize;
+      maxAttempts = c.maxAttempts;
+      ttl = c.ttl;
+      keySchema = c.keySchema;
+      fallbackEnabled = c.fallbackEnabled;
+      maxValueBytes = c.maxValueBytes;
+    }
+
+    /**
+     * The Redis URL, {@code redis://[user[:password]@]host[:port][/db]} or {@code rediss://}.
+     * Credentials in the URL are moved to {@link #username} and {@link #password} (unless those
+     * were set explicitly) and never kept in the URL.
+     *
+     * @throws IllegalArgumentException if it is not such a URL (the message shows no credential)
+     */
+    public Builder redisUrl(String url) {
+      requireNonNull(url, "url");
+      URI uri;
+      try {
+        uri = new URI(url.trim());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("REDIS_URL is not a valid URI: " + redactUserInfo(url));
+      }
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
+        throw new IllegalArgumentException(
+            "REDIS_URL must start with redis:// or rediss://: " + redactUserInfo(url));
+      }
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("REDIS_URL has no host: " + redactUserInfo(url));
+      }
+      String userInfo = uri.getRawUserInfo();
+      if (userInfo != null) {
+        int colon = userInfo.indexOf(':');
+        String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+        String pass = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+        if (colon < 0) {
+          // redis://secret@host is the password-only form that redis-cli also accepts.
+          pass = user;
+          user = null;
+        }
+        if (this.username == null && user != null && !user.isEmpty()) {
+          this.username = user;
+        }
+        if (this.password == null && pass != null && !pass.isEmpty()) {
+          this.password = pass;
+        }
+      }
+      try {
+        this.redisUrl = new URI(scheme, null, uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(),
+            uri.getPath(), null, null);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("REDIS_URL is not a valid URI: " + redactUserInfo(url));
+      }
+      return this;
+    }
+
+    /**
+     * Redis Cluster seed nodes, {@code host:port,host:port}.
+     *
+     * @throws IllegalArgumentException if an entry is not {@code host:port}
+     */
+    public Builder clusterEndpoints(String endpoints) {
+      this.clusterEndpoints = parseHostPorts("REDIS_CLUSTER_ENDPOINTS", endpoints);
+      return this;
+    }
+
+    /** Redis Cluster seed nodes. */
+    public Builder clusterEndpoints(List<HostPort> endpoints) {
+      this.clusterEndpoints = List.copyOf(requireNonNull(endpoints, "endpoints"));
+      return this;
+    }
+
+    /** The name of the master that the sentinels watch. */
+    public Builder sentinelMaster(String masterName) {
+      this.sentinelMaster = requireNonBlank("REDIS_SENTINEL_MASTER", masterName);
+      return this;
+    }
+
+    /**
+     * The sentinels, {@code host:port,host:port}.
+     *
+     * @throws IllegalArgumentException if an entry is not {@code host:port}
+     */
+    public Builder sentinelNodes(String nodes) {
+      this.sentinelNodes = parseHostPorts("REDIS_SENTINEL_NODES", nodes);
+      return this;
+    }
+
+    /** The sentinels. */
+    public Builder sentinelNodes(List<HostPort> nodes) {
+      this.sentinelNodes = List.copyOf(requireNonNull(nodes, "nodes"));
+      return this;
+    }
+
+    /** The ACL user name. */
+    public Builder username(String username) {
+      this.username = requireNonBlank("REDIS_USERNAME", username);
+      return this;
+    }
+
+    /** The password (of the ACL user, or of the default user). */
+    public Builder password(String password) {
+      requireNonNull(password, "password");
+      if (password.isEmpty()) {
+        throw new IllegalArgumentException("REDIS_PASSWORD must not be empty");
+      }
+      this.password = password;
+      return this;
+    }
+
+    /** Whether to use TLS; a {@code rediss://} URL turns it on too. */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = requirePositive("REDIS_CONNECT_TIMEOUT", connectTimeout);
+      return this;
+    }
+
+    /** How long a command may wait for its answer. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = requirePositive("REDIS_TIMEOUT", timeout);
+      return this;
+    }
+
+    /** The most connections kept to one Redis node. */
+    public Builder poolSize(int poolSize) {
+      this.poolSize = requireAtLeast("REDIS_POOL_SIZE", poolSize, 1);
+      return this;
+    }
+
+    /** How many times a cluster command is tried across redirects and failovers. */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = requireAtLeast("REDIS_MAX_ATTEMPTS", maxAttempts, 1);
+      return this;
+    }
+
+    public Builder ttl(TtlPolicy ttl) {
+      this.ttl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * The prefix of every key, such as {@code "myapp:"}.
+     *
+     * @throws IllegalArgumentException if {@link KeySchema#withPrefix} rejects it
+     */
+    public Builder keyPrefix(String prefix) {
+      this.keySchema = KeySchema.withPrefix(prefix);
+      return this;
+    }
+
+    /** Whether stores answer from memory while Redis is down. */
+    public Builder fallbackEnabled(boolean fallbackEnabled) {
+      this.fallbackEnabled = fallbackEnabled;
+      return this;
+    }
+
+    /** The largest encoded value a store accepts, in bytes. */
+    public Builder maxValueBytes(int maxValueBytes) {
+      this.maxValueBytes = requireAtLeast("CANVASSTATE_MAX_VALUE_BYTES", maxValueBytes, 1);
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @throws IllegalStateException if settings conflict: Cluster and Sentinel both set, a
+     *     sentinel master without nodes or nodes without a master
+     */
+    public StoreConfig build() {
+      if (!clusterEndpoints.isEmpty() && (sentinelMaster != null || !sentinelNodes.isEmpty())) {
+        throw new IllegalStateException(
+            "REDIS_CLUSTER_ENDPOINTS and REDIS_SENTINEL_* are both set; choose one deployment");
+      }
+      if ((sentinelMaster == null) != sentinelNodes.isEmpty()) {
+        throw new IllegalStateException(
+            "REDIS_SENTINEL_MASTER and REDIS_SENTINEL_NODES must be set together");
+      }
+      return new StoreConfig(this);
+    }
+  }
+
+  // ---- parsing ----
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+  /**
+   * Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601.
+   *
+   * @throws IllegalArgumentException naming the setting
+   */
+  static Duration parseDuration(String name, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    Matcher m = DURATION.matcher(v);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      return Duration.parse(value.trim());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(name + " must be a duration with a unit, such as 500ms,"
+          + " 2s, 5m or 1h: \"" + value + "\"");
+    }
+  }
+
+  private static boolean parseBoolean(String name, String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(
+          name + " must be true or false: \"" + value + "\"");
+    };
+  }
+
+  private static int parseInt(String name, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number: \"" + value + "\"");
+    }
+  }
+
+  private static List<HostPort> parseHostPorts(String name, String value) {
+    requireNonNull(value, name);
+    List<HostPort> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(HostPort.parse(part));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(name + " must list host:port pairs: \"" + value + "\"");
+    }
+    return List.copyOf(out);
+  }
+
+  private static Duration requirePositive(String name, Duration d) {
+    requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+    return d;
+  }
+
+  private static int requireAtLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ": " + value);
+    }
+    return value;
+  }
+
+  private static String requireNonBlank(String name, String value) {
+    requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value.trim();
+  }
+
+  private static String decode(String s) {
+    return java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The URL with anything between "//" and "@" replaced, for messages. */
+  static String redactUserInfo(String url) {
+    int start = url.indexOf("//");
+    int at = url.lastIndexOf('@');
+    if (start >= 0 && at > start) {
+      return url.substring(0, start + 2) + "****@" + url.substring(at + 1);
+    }
+    return url;
+  }
+
+  /** A view of the settings map that treats blank values as unset. */
+  private record Settings(Map<String, String> map) {
+    @Nullable String get(String name) {
+      String v = map.get(name);
+      return v == null || v.isBlank() ? null : v;
+    }
+
+    void ifSet(String name, java.util.function.Consumer<String> action) {
+      String v = get(name);
+      if (v != null) {
+        action.accept(v);
+      }
+    }
+  }
+}
