@@ -1,7 +1,8 @@
 /**
  * CanvasState core: the store API, codecs, key schema, configuration and the failover decorator.
  *
- * <p>Only {@code io.canvasstate} and {@code io.canvasstate.failover} are API. The
+ * <p>Only {@code io.canvasstate}, {@code io.canvasstate.failover} and
+ * {@code io.canvasstate.persistence} are API. The
  * {@code internal} package is shared with the other CanvasState modules and nothing else.
  */
 module io.canvasstate {
@@ -10,6 +11,7 @@ module io.canvasstate {
   requires static transitive org.jspecify;
 
   exports io.canvasstate;
+  exports io.canvasstate.persistence;
   exports io.canvasstate.internal to
       io.canvasstate.inmemory,
       io.canvasstate.redis;

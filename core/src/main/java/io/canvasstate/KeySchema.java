@@ -19,6 +19,23 @@ import org.jspecify.annotations.Nullable;
  *       <td>user id, scored by the time (ms) at which the presence expires</td></tr>
  * </table>
  *
+ * <p>With {@linkplain io.canvasstate.persistence.Persistence persistence}, a store also writes:
+ *
+ * <table>
+ *   <caption>Persistence keys, for the prefix {@code ""}</caption>
+ *   <tr><th>key</th><th>type</th><th>holds</th></tr>
+ *   <tr><td>{@code canvas:{<projectId>}:dirty}</td><td>hash</td>
+ *       <td>object id &rarr; version of its unsaved change; no TTL</td></tr>
+ *   <tr><td>{@code canvas:{<projectId>}:persist}</td><td>hash</td>
+ *       <td>the project's version counter ({@code n}) and the saving worker's claim
+ *       ({@code owner}, {@code until}); no TTL while there are unsaved changes</td></tr>
+ *   <tr><td>{@code canvas:{<projectId>}:load}</td><td>string</td>
+ *       <td>the load lease of the instance loading the project, or {@code E}: the repository
+ *       has nothing for it</td></tr>
+ *   <tr><td>{@code projects:dirty}</td><td>sorted set</td>
+ *       <td>project id, scored by the time (ms) of its oldest unsaved change</td></tr>
+ * </table>
+ *
  * <p>The braces are a Redis Cluster hash tag: everything of one project lives in one slot, and
  * so does all presence, which lets each operation be one atomic script on a cluster too. Other
  * keys a store adds for a project go under the same tag, through {@link #projectKey}.
@@ -36,12 +53,14 @@ public final class KeySchema {
 
   private final String prefix;
   private final String activeProjectsKey;
+  private final String dirtyProjectsKey;
   private final String presenceKey;
   private final String activeUsersKey;
 
   private KeySchema(String prefix) {
     this.prefix = prefix;
     this.activeProjectsKey = prefix + "projects:active";
+    this.dirtyProjectsKey = prefix + "projects:dirty";
     this.presenceKey = prefix + "presence:{users}";
     this.activeUsersKey = prefix + "presence:{users}:active";
   }
@@ -94,6 +113,14 @@ public final class KeySchema {
   /** The sorted set of active projects, scored by expiry time. */
   public String activeProjectsKey() {
     return activeProjectsKey;
+  }
+
+  /**
+   * The sorted set of projects with unsaved changes, scored by the time of the oldest one, that
+   * {@linkplain io.canvasstate.persistence.AutoSaveWorker auto-save workers} go through.
+   */
+  public String dirtyProjectsKey() {
+    return dirtyProjectsKey;
   }
 
   /** The hash of every user's presence. */

@@ -6,9 +6,12 @@ import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.StoreException;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
+import io.canvasstate.persistence.ChangeLog;
+import io.canvasstate.persistence.Persistence;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +40,12 @@ import org.jspecify.annotations.Nullable;
  * included). A project with no objects does not exist, so it is not active. Expired projects
  * are dropped as operations run; pruning costs what expired, not what is stored.
  *
+ * <p>With {@linkplain Persistence persistence} ({@link #builder(Codec, Persistence)}) the store
+ * records every change for the auto-save workers under the project's lock, keeps a project with
+ * unsaved changes from expiring, and loads a project it does not hold from the repository before
+ * an operation on it: an embedded durable store, with a
+ * {@link io.canvasstate.persistence.JsonFileCanvasRepository}.
+ *
  * <p>Thread-safe. Every single-object operation is atomic and {@link #getAll} is a consistent
  * snapshot: operations on one project are serialized, operations on different projects run in
  * parallel. Values are decoded outside the lock.
@@ -52,6 +61,8 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the type of the canvas objects
  */
 public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
+  /** Loads of a cold project before an operation gives up (it expired again each time). */
+  private static final int MAX_COLD_ATTEMPTS = 3;
   private final Codec<T> codec;
   private final InstantSource clock;
   private final TtlPolicy ttl;
@@ -60,6 +71,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   private final ConcurrentHashMap<String, Project> projects = new ConcurrentHashMap<>();
   private final ExpiryIndex expiries = new ExpiryIndex();
   private final DecodeFailures decodeFailures = new DecodeFailures();
+  private final @Nullable Persistence<T> persistence;
+  private final @Nullable InMemoryChangeLog changes;
   private volatile boolean closed;
 
   /** One project's objects; read and written only inside {@code projects.compute} for its id. */
@@ -69,12 +82,15 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     volatile long expiresAt = ExpiryIndex.NONE;
   }
 
-  private InMemoryCanvasStore(Codec<T> codec, InMemoryStoreBuilder<?> b) {
+  private InMemoryCanvasStore(Codec<T> codec, InMemoryStoreBuilder<?> b,
+      @Nullable Persistence<T> persistence) {
     this.codec = codec;
     this.clock = b.clock();
     this.ttl = b.ttl();
     this.ttlMillis = ExpiryIndex.millis(b.ttl().canvasTtl());
     this.maxValueBytes = b.maxValueBytes();
+    this.persistence = persistence;
+    this.changes = persistence == null ? null : new InMemoryChangeLog(this, clock, ttlMillis);
   }
 
   /** A store with the default lifetimes and value limit, on the system clock. */
@@ -85,7 +101,25 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   /** A builder for a store that uses {@code codec}. */
   public static <T> InMemoryStoreBuilder<InMemoryCanvasStore<T>> builder(Codec<T> codec) {
     requireNonNull(codec, "codec");
-    return new InMemoryStoreBuilder<>(b -> new InMemoryCanvasStore<>(codec, b));
+    return new InMemoryStoreBuilder<>(b -> new InMemoryCanvasStore<>(codec, b, null));
+  }
+
+  /**
+   * A builder for a store that uses {@code codec}, with {@code persistence}: the store records
+   * its changes for {@code persistence}'s {@linkplain Persistence#startWorker() auto-save
+   * workers}, a project with unsaved changes does not expire, and a project the store does not
+   * hold is loaded from the repository when it is asked for. {@code build()} attaches the store
+   * to {@code persistence}, and throws {@link IllegalStateException} if it is attached already.
+   */
+  public static <T> InMemoryStoreBuilder<InMemoryCanvasStore<T>> builder(
+      Codec<T> codec, Persistence<T> persistence) {
+    requireNonNull(codec, "codec");
+    requireNonNull(persistence, "persistence");
+    return new InMemoryStoreBuilder<>(b -> {
+      InMemoryCanvasStore<T> store = new InMemoryCanvasStore<>(codec, b, persistence);
+      persistence.attach(requireNonNull(store.changes), codec);
+      return store;
+    });
   }
 
   // ---- the store ----
@@ -163,6 +197,13 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   @Override
   public void clear(String projectId) {
     Values.id("projectId", projectId);
+    if (changes != null) {
+      apply(projectId, objects -> {
+        objects.clear(); // each object becomes an unsaved delete
+        return null;
+      });
+      return;
+    }
     ensureOpen();
     prune(clock.millis());
     projects.computeIfPresent(projectId, (id, project) -> {
@@ -291,6 +332,72 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
    * The project then lives on, with a fresh lifetime, if it has objects, and is dropped if not.
    */
   private <R> R apply(String projectId, Function<Map<String, byte[]>, R> op) {
+    InMemoryChangeLog log = changes;
+    for (int attempt = 0; ; attempt++) {
+      ensureOpen();
+      long now = clock.millis();
+      prune(now);
+      Holder<R> result = new Holder<>();
+      projects.compute(projectId, (id, current) -> {
+        Project project = current;
+        if (project != null && project.expiresAt <= now) {
+          expiries.remove(id, project.expiresAt);
+          project = null;
+        }
+        if (project == null && log != null && !log.resident(id, now)) {
+          result.cold = true;
+          return null;
+        }
+        if (project == null) {
+          project = new Project();
+        }
+        if (log == null) {
+          result.value = op.apply(project.objects);
+          return settle(id, project, now, false);
+        }
+        RecordingMap view = new RecordingMap(project.objects);
+        result.value = op.apply(view);
+        return settle(id, project, now, log.record(id, view, now));
+      });
+      if (!result.cold) {
+        return result.value;
+      }
+      if (attempt >= MAX_COLD_ATTEMPTS) {
+        throw new StoreException("project \"" + projectId + "\" expired again each of "
+            + MAX_COLD_ATTEMPTS + " times it was loaded (is the canvas TTL shorter than a load?)");
+      }
+      requireNonNull(persistence).load(projectId);
+    }
+  }
+
+  /**
+   * After an operation, under the project's lock: drops a project left without objects, else
+   * starts its lifetime again, or takes it away while it has unsaved changes ({@code pinned}).
+   */
+  private @Nullable Project settle(String id, Project project, long now, boolean pinned) {
+    if (project.objects.isEmpty()) {
+      expiries.remove(id, project.expiresAt);
+      return null;
+    }
+    long expiresAt = pinned ? Long.MAX_VALUE : ExpiryIndex.expiry(now, ttlMillis);
+    expiries.move(id, project.expiresAt, expiresAt);
+    project.expiresAt = expiresAt;
+    return project;
+  }
+
+  /** An operation of the change log on a project's objects, under the project's lock. */
+  @FunctionalInterface
+  interface Locked<R> {
+    R apply(Map<String, byte[]> objects, long now);
+  }
+
+  /**
+   * Runs {@code op} for the {@link ChangeLog} under a project's lock, with its live objects (an
+   * empty map if it has none, which {@code op} may fill) and the time; then settles the project
+   * as an operation would: it starts its lifetime again, unless it has unsaved changes.
+   */
+  <R> R locked(String projectId, Locked<R> op) {
+    InMemoryChangeLog log = requireNonNull(changes);
     ensureOpen();
     long now = clock.millis();
     prune(now);
@@ -304,15 +411,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
       if (project == null) {
         project = new Project();
       }
-      result.value = op.apply(project.objects);
-      if (project.objects.isEmpty()) {
-        expiries.remove(id, project.expiresAt);
-        return null;
-      }
-      long expiresAt = ExpiryIndex.expiry(now, ttlMillis);
-      expiries.move(id, project.expiresAt, expiresAt);
-      project.expiresAt = expiresAt;
-      return project;
+      result.value = op.apply(project.objects, now);
+      return settle(id, project, now, log.isDirty(id));
     });
     return result.value;
   }
@@ -365,5 +465,6 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   /** Carries a result out of a {@code compute} lambda. */
   private static final class Holder<R> {
     @Nullable R value;
+    boolean cold;
   }
 }

@@ -13,6 +13,7 @@ import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
+import io.canvasstate.persistence.Persistence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,6 +48,13 @@ import redis.clients.jedis.Response;
  * the methods returning a previous value throw {@link CodecException} (after they wrote, for
  * those that write); {@link #getAll} leaves it out and counts it in {@link #undecodableValues()}.
  *
+ * <p>With {@linkplain Persistence persistence} ({@link RedisStores#canvas(Codec, Persistence)}),
+ * every script also records the objects it changed as unsaved and keeps a project with unsaved
+ * changes from expiring, in the same round trip (see {@link PersistScripts}); a write lists its
+ * project among the dirty ones in the same pipeline; and an operation on a project Redis does
+ * not hold loads it from the repository first ({@link Persistence#load}), then runs again.
+ * Without persistence none of this costs anything.
+ *
  * <p>Obtained from {@link RedisStores#canvas}; {@link #close()} does not close the connection
  * pool, {@link RedisStores#close()} does. Thread-safe.
  *
@@ -57,6 +65,8 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   /** Tries of a compare-and-set whose stored bytes differ from the expected ones but are equal. */
   private static final int MAX_SAME_VALUE_RETRIES = 8;
   private static final Long ONE = 1L;
+  /** Loads of a cold project before an operation gives up (it expired again each time). */
+  private static final int MAX_COLD_ATTEMPTS = 3;
 
   private final RedisBackend backend;
   private final Codec<T> codec;
@@ -68,9 +78,19 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   private final String activeKey;
   private final List<byte[]> activeKeys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
+  private final @Nullable Persistence<T> persistence;
+  private final @Nullable RedisChangeLog changeLog;
   private volatile boolean closed;
 
   RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks) {
+    this(backend, codec, marks, null, null);
+  }
+
+  /** A store with persistence when {@code persistence} and {@code changeLog} are given. */
+  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks,
+      @Nullable Persistence<T> persistence, @Nullable RedisChangeLog changeLog) {
+    this.persistence = persistence;
+    this.changeLog = changeLog;
     this.backend = backend;
     this.codec = requireNonNull(codec, "codec");
     this.marks = marks;
@@ -157,14 +177,24 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     String key = schema.objectsKey(projectId);
     requireOpen();
     byte[] member = bytes(projectId);
-    Batch batch = backend.batch("clear");
-    Batch.Step<@Nullable Object> deleted =
-        batch.script(Scripts.CLEAR, key, List.of(bytes(key)), List.of());
-    Batch.Step<Long> unmarked = batch.command(activeKey, p -> p.zrem(activeKeys.get(0), member));
-    marks.forget(projectId);
-    batch.run();
-    deleted.get();
-    unmarked.get();
+    for (int attempt = 0; ; attempt++) {
+      Batch batch = backend.batch("clear");
+      Batch.Step<@Nullable Object> deleted = script(batch, Scripts.CLEAR, projectId, key, List.of());
+      Batch.Step<@Nullable Object> listed = indexIfPersistent(batch, Scripts.CLEAR, projectId);
+      Batch.Step<Long> unmarked =
+          batch.command(activeKey, p -> p.zrem(activeKeys.get(0), member));
+      marks.forget(projectId);
+      batch.run();
+      Object reply = deleted.get();
+      unmarked.get();
+      if (listed != null) {
+        listed.get();
+      }
+      if (!isCold(reply)) {
+        return;
+      }
+      loadCold("clear", projectId, key, attempt);
+    }
   }
 
   @Override
@@ -300,18 +330,24 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
       BiFunction<AbstractPipeline, byte[], Response<R>> command) {
     requireOpen();
     byte[] k = bytes(key);
-    boolean mark = marks.due(projectId);
-    Batch batch = backend.batch(op);
-    Batch.Step<R> result = batch.command(key, p -> command.apply(p, k));
-    Batch.Step<@Nullable Object> slid = batch.script(Scripts.SLIDE, key, List.of(k), List.of(ttlArg));
-    Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
-    send(batch, projectId, mark);
-    R r = result.get();
-    slid.get();
-    if (marked != null) {
-      marked.get();
+    for (int attempt = 0; ; attempt++) {
+      boolean mark = marks.due(projectId);
+      Batch batch = backend.batch(op);
+      Batch.Step<R> result = batch.command(key, p -> command.apply(p, k));
+      Batch.Step<@Nullable Object> slid =
+          script(batch, Scripts.SLIDE, projectId, key, List.of(ttlArg));
+      Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
+      send(batch, projectId, mark);
+      R r = result.get();
+      Object slide = slid.get();
+      if (marked != null) {
+        marked.get();
+      }
+      if (!isCold(slide)) {
+        return r;
+      }
+      loadCold(op, projectId, key, attempt);
     }
-    return r;
   }
 
   private @Nullable Object run(String op, String projectId, String key, Script script,
@@ -334,14 +370,26 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   private @Nullable Object runArgs(String op, String projectId, String key, Script script,
       boolean creates, List<byte[]> args) {
     requireOpen();
-    boolean mark = marks.due(projectId);
-    Batch batch = backend.batch(op);
-    Batch.Step<@Nullable Object> main = batch.script(script, key, List.of(bytes(key)), args);
-    Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
-    send(batch, projectId, mark);
-    Object reply = main.get();
-    if (marked != null) {
-      marked.get();
+    boolean mark;
+    Object reply;
+    for (int attempt = 0; ; attempt++) {
+      mark = marks.due(projectId);
+      Batch batch = backend.batch(op);
+      Batch.Step<@Nullable Object> main = script(batch, script, projectId, key, args);
+      Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
+      Batch.Step<@Nullable Object> listed = indexIfPersistent(batch, script, projectId);
+      send(batch, projectId, mark);
+      reply = main.get();
+      if (marked != null) {
+        marked.get();
+      }
+      if (listed != null) {
+        listed.get();
+      }
+      if (!isCold(reply)) {
+        break;
+      }
+      loadCold(op, projectId, key, attempt);
     }
     if (!creates) {
       return reply;
@@ -359,6 +407,47 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
       markNow(op, projectId);
     }
     return value;
+  }
+
+  /**
+   * Adds a script on a project's hash to a batch: as its {@linkplain PersistScripts persistence
+   * version}, with the project's persistence keys, when the store has persistence.
+   */
+  private Batch.Step<@Nullable Object> script(Batch batch, Script script, String projectId,
+      String key, List<byte[]> args) {
+    RedisChangeLog log = changeLog;
+    if (log == null) {
+      return batch.script(script, key, List.of(bytes(key)), args);
+    }
+    List<byte[]> keys = new ArrayList<>(4);
+    keys.add(bytes(key));
+    keys.addAll(log.extraKeys(projectId));
+    return batch.script(PersistScripts.canvas(script), key, keys, args);
+  }
+
+  /**
+   * With persistence, adds the step that lists the project among the dirty ones after a script
+   * that may change it (pipelined after it, so a worker that takes the project off the list sees
+   * the change: see {@link RedisChangeLog#forget}); else adds nothing.
+   */
+  private Batch.@Nullable Step<@Nullable Object> indexIfPersistent(Batch batch, Script script,
+      String projectId) {
+    RedisChangeLog log = changeLog;
+    return log != null && PersistScripts.writes(script) ? log.index(batch, projectId) : null;
+  }
+
+  /** Whether a persistence script found the project not resident. */
+  private boolean isCold(@Nullable Object reply) {
+    return changeLog != null && reply instanceof Long n && n == PersistScripts.COLD;
+  }
+
+  /** Loads a project Redis does not hold from the repository, before the operation runs again. */
+  private void loadCold(String op, String projectId, String key, int attempt) {
+    if (attempt >= MAX_COLD_ATTEMPTS) {
+      throw new StoreException(op + " on \"" + key + "\": the project left Redis again each of "
+          + MAX_COLD_ATTEMPTS + " times it was loaded (is the canvas TTL shorter than a load?)");
+    }
+    requireNonNull(persistence, "persistence").load(projectId);
   }
 
   private Batch.Step<@Nullable Object> mark(Batch batch, String projectId) {

@@ -6,6 +6,7 @@ import io.canvasstate.Codec;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.persistence.Persistence;
 import java.time.InstantSource;
 
 /**
@@ -78,6 +79,25 @@ public final class RedisStores implements AutoCloseable {
   public <T> RedisCanvasStore<T> canvas(Codec<T> codec) {
     backend.requireOpen();
     return new RedisCanvasStore<>(backend, codec, marks);
+  }
+
+  /**
+   * A canvas store using {@code codec}, sharing this factory's connections, with
+   * {@code persistence}: its writes are recorded for {@code persistence}'s
+   * {@linkplain Persistence#startWorker() auto-save workers}, a project with unsaved changes does
+   * not expire, and a project Redis does not hold is loaded from the repository when it is
+   * asked for. Costs nothing to the stores without persistence.
+   *
+   * @throws IllegalStateException if {@code persistence} is attached to another store already,
+   *     or this factory is closed
+   */
+  public <T> RedisCanvasStore<T> canvas(Codec<T> codec, Persistence<T> persistence) {
+    requireNonNull(codec, "codec");
+    requireNonNull(persistence, "persistence");
+    backend.requireOpen();
+    RedisChangeLog log = new RedisChangeLog(backend);
+    persistence.attach(log, codec);
+    return new RedisCanvasStore<>(backend, codec, marks, persistence, log);
   }
 
   /** A presence store using {@code codec}, sharing this factory's connections. */

@@ -1,0 +1,212 @@
+package io.canvasstate.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * How persistence paces itself: how often workers save, how long their claims and load leases
+ * last, and how much one save carries. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * PersistenceConfig config = PersistenceConfig.builder()
+ *     .saveInterval(Duration.ofSeconds(2))
+ *     .saveLease(Duration.ofSeconds(30))
+ *     .build();
+ * }</pre>
+ */
+public final class PersistenceConfig {
+  /** How often a worker looks for unsaved changes by default. */
+  public static final Duration DEFAULT_SAVE_INTERVAL = Duration.ofSeconds(5);
+  /** How long a worker's claim on a project lasts by default. */
+  public static final Duration DEFAULT_SAVE_LEASE = Duration.ofSeconds(30);
+  /** How long a load lease lasts by default. */
+  public static final Duration DEFAULT_LOAD_LEASE = Duration.ofSeconds(10);
+  /** How long a caller waits for a load by default. */
+  public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(30);
+  /** How long {@link AutoSaveWorker#close()} goes on saving by default. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** The most changes one save carries by default. */
+  public static final int DEFAULT_MAX_CHANGES_PER_SAVE = 500;
+  /** The most projects a worker looks at in one round by default. */
+  public static final int DEFAULT_MAX_PROJECTS_PER_ROUND = 1000;
+  /** The defaults. */
+  public static final PersistenceConfig DEFAULT = builder().build();
+
+  private final Duration saveInterval;
+  private final Duration saveLease;
+  private final Duration loadLease;
+  private final Duration loadTimeout;
+  private final Duration closeTimeout;
+  private final int maxChangesPerSave;
+  private final int maxProjectsPerRound;
+
+  private PersistenceConfig(Builder b) {
+    this.saveInterval = b.saveInterval;
+    this.saveLease = b.saveLease;
+    this.loadLease = b.loadLease;
+    this.loadTimeout = b.loadTimeout;
+    this.closeTimeout = b.closeTimeout;
+    this.maxChangesPerSave = b.maxChangesPerSave;
+    this.maxProjectsPerRound = b.maxProjectsPerRound;
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** How long a worker waits between rounds. */
+  public Duration saveInterval() {
+    return saveInterval;
+  }
+
+  /**
+   * How long a worker's claim on a project lasts: another instance takes over a project whose
+   * worker died after this long. Longer than a save of {@link #maxChangesPerSave()} changes
+   * takes.
+   */
+  public Duration saveLease() {
+    return saveLease;
+  }
+
+  /**
+   * How long a load lease lasts: another caller loads a project itself when the instance loading
+   * it died, after this long.
+   */
+  public Duration loadLease() {
+    return loadLease;
+  }
+
+  /**
+   * How long a caller waits for another instance's load of a cold project before giving up with
+   * {@link io.canvasstate.StoreUnavailableException}.
+   */
+  public Duration loadTimeout() {
+    return loadTimeout;
+  }
+
+  /** How long {@link AutoSaveWorker#close()} goes on saving what is left. */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  /** The most changes one call to {@link CanvasRepository#save} carries. */
+  public int maxChangesPerSave() {
+    return maxChangesPerSave;
+  }
+
+  /** The most projects a worker looks at in one round; the rest wait for the next one. */
+  public int maxProjectsPerRound() {
+    return maxProjectsPerRound;
+  }
+
+  @Override
+  public String toString() {
+    return "PersistenceConfig{saveInterval=" + saveInterval + ", saveLease=" + saveLease
+        + ", loadLease=" + loadLease + ", loadTimeout=" + loadTimeout
+        + ", closeTimeout=" + closeTimeout + ", maxChangesPerSave=" + maxChangesPerSave
+        + ", maxProjectsPerRound=" + maxProjectsPerRound + "}";
+  }
+
+  /** Builds a {@link PersistenceConfig}; every setter checks its argument. Not thread-safe. */
+  public static final class Builder {
+    private Duration saveInterval = DEFAULT_SAVE_INTERVAL;
+    private Duration saveLease = DEFAULT_SAVE_LEASE;
+    private Duration loadLease = DEFAULT_LOAD_LEASE;
+    private Duration loadTimeout = DEFAULT_LOAD_TIMEOUT;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private int maxChangesPerSave = DEFAULT_MAX_CHANGES_PER_SAVE;
+    private int maxProjectsPerRound = DEFAULT_MAX_PROJECTS_PER_ROUND;
+
+    private Builder() {}
+
+    private Builder(PersistenceConfig c) {
+      saveInterval = c.saveInterval;
+      saveLease = c.saveLease;
+      loadLease = c.loadLease;
+      loadTimeout = c.loadTimeout;
+      closeTimeout = c.closeTimeout;
+      maxChangesPerSave = c.maxChangesPerSave;
+      maxProjectsPerRound = c.maxProjectsPerRound;
+    }
+
+    /** @throws IllegalArgumentException if not positive */
+    public Builder saveInterval(Duration saveInterval) {
+      this.saveInterval = positive("saveInterval", saveInterval);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if shorter than a millisecond */
+    public Builder saveLease(Duration saveLease) {
+      this.saveLease = atLeastAMilli("saveLease", saveLease);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if shorter than a millisecond */
+    public Builder loadLease(Duration loadLease) {
+      this.loadLease = atLeastAMilli("loadLease", loadLease);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if not positive */
+    public Builder loadTimeout(Duration loadTimeout) {
+      this.loadTimeout = positive("loadTimeout", loadTimeout);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if negative */
+    public Builder closeTimeout(Duration closeTimeout) {
+      requireNonNull(closeTimeout, "closeTimeout");
+      if (closeTimeout.isNegative()) {
+        throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
+      }
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if less than 1 */
+    public Builder maxChangesPerSave(int maxChangesPerSave) {
+      this.maxChangesPerSave = atLeastOne("maxChangesPerSave", maxChangesPerSave);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if less than 1 */
+    public Builder maxProjectsPerRound(int maxProjectsPerRound) {
+      this.maxProjectsPerRound = atLeastOne("maxProjectsPerRound", maxProjectsPerRound);
+      return this;
+    }
+
+    public PersistenceConfig build() {
+      return new PersistenceConfig(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    private static Duration atLeastAMilli(String name, Duration d) {
+      requireNonNull(d, name);
+      if (d.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException(name + " must be at least 1 ms: " + d);
+      }
+      return d;
+    }
+
+    private static int atLeastOne(String name, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1: " + n);
+      }
+      return n;
+    }
+  }
+}

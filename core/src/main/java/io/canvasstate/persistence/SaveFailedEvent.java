@@ -1,0 +1,44 @@
+package io.canvasstate.persistence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * A worker could not save some of a project's changes. They stay unsaved (and keep the project
+ * from expiring) and are tried again in a later round; nothing is dropped.
+ *
+ * @param projectId the project
+ * @param reason why
+ * @param changes how many changes were not saved
+ * @param error what went wrong: the exception's class and message (repositories and stores put
+ *     no secret in them)
+ * @param at when, by the persistence clock
+ */
+public record SaveFailedEvent(
+    String projectId, Reason reason, int changes, String error, Instant at) {
+  /** Why changes were not saved. */
+  public enum Reason {
+    /** The repository threw; the whole save is tried again. */
+    REPOSITORY_FAILED,
+    /**
+     * A stored value could not be decoded by the codec, so it cannot be handed to the
+     * repository; it stays unsaved until it is overwritten or removed (the other changes of the
+     * project are saved).
+     */
+    UNDECODABLE_VALUE,
+    /**
+     * The repository had applied a save with a larger fence (this worker's claim had expired and
+     * another instance took the project over); nothing was written, the newer claim saves.
+     */
+    SUPERSEDED
+  }
+
+  /** Checks the components. */
+  public SaveFailedEvent {
+    requireNonNull(projectId, "projectId");
+    requireNonNull(reason, "reason");
+    requireNonNull(error, "error");
+    requireNonNull(at, "at");
+  }
+}

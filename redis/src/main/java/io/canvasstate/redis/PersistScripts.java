@@ -1,0 +1,263 @@
+package io.canvasstate.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.util.Map;
+
+/**
+ * The scripts of {@link Scripts} for a store with persistence, and the scripts of its
+ * {@link RedisChangeLog}.
+ *
+ * <p>A wrapped canvas script takes three more keys, last: the project's dirty hash, its persist
+ * hash and its load key ({@link io.canvasstate.KeySchema} lists them). Its prologue removes them
+ * from {@code KEYS}, so the original runs unchanged on what it always got, and first checks that
+ * the project is <em>resident</em>: its objects hash or its dirty hash exists, or its load key
+ * says the repository has nothing for it. If not, it returns {@link #COLD} without running the
+ * original, and the store loads the project and runs it again. Its epilogue gives every object
+ * the original changed a new version in the dirty hash (one per write, from the persist hash's
+ * counter, never smaller than Redis' clock in microseconds, so versions keep growing even if
+ * that hash is lost) and removes the project's TTL while the dirty hash exists: a project with
+ * unsaved changes does not expire. Reads get the prologue and the TTL rule only.
+ *
+ * <p>Wrapping composes: the original may itself be a wrapped script (events), since each wrapper
+ * removes its own extra keys and arguments from the ends before the inner one runs.
+ */
+final class PersistScripts {
+  private PersistScripts() {}
+
+  /** What a wrapped script returns for a project that is not resident. */
+  static final long COLD = -1;
+
+  private static final String PROLOGUE = """
+      local __load = table.remove(KEYS)
+      local __meta = table.remove(KEYS)
+      local __dirty = table.remove(KEYS)
+      local __empty = false
+      if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', __dirty) == 0 then
+        if redis.call('GET', __load) ~= 'E' then return -1 end
+        __empty = true
+      end
+      """;
+
+  /** Records {@code __changed} (a table of object ids, or nil) as unsaved; then the TTL rule. */
+  private static final String EPILOGUE = """
+      if type(__result) == 'table' and __result['err'] then return __result end
+      if __changed and #__changed > 0 then
+        local __t = redis.call('TIME')
+        local __now = tonumber(__t[1]) * 1000 + math.floor(tonumber(__t[2]) / 1000)
+        local __n = tonumber(redis.call('HGET', __meta, 'n') or '0') + 1
+        if __n < __now * 1000 then __n = __now * 1000 end
+        local __v = string.format('%.0f', __n)
+        redis.call('HSET', __meta, 'n', __v)
+        redis.call('PERSIST', __meta)
+        for __i = 1, #__changed, 500 do
+          local __pairs = {}
+          for __j = __i, math.min(__i + 499, #__changed) do
+            __pairs[#__pairs + 1] = __changed[__j]
+            __pairs[#__pairs + 1] = __v
+          end
+          redis.call('HSET', __dirty, unpack(__pairs))
+        end
+        if __empty then redis.call('DEL', __load) end
+      end
+      if redis.call('EXISTS', __dirty) == 1 then redis.call('PERSIST', KEYS[1]) end
+      return __result
+      """;
+
+  /**
+   * Wraps {@code script}. {@code before} runs after the prologue (to look at the project before
+   * the original changes it); {@code changed} is a Lua expression, evaluated after the original
+   * with its reply in {@code __result}, for the table of object ids it changed, or nil.
+   */
+  private static Script wrap(Script script, String before, String changed) {
+    String body = new String(script.body(), UTF_8);
+    return Script.of(script.name() + "+persist", PROLOGUE + before
+        + "local __result = (function()\n" + body + "\nend)()\n"
+        + "local __changed = " + changed + "\n"
+        + EPILOGUE);
+  }
+
+  private static Script wrap(Script script, String changed) {
+    return wrap(script, "", changed);
+  }
+
+  /** The object id of single-object scripts, as a table. */
+  private static final String ID = "{ARGV[2]}";
+
+  private static final Map<Script, Script> CANVAS = Map.ofEntries(
+      Map.entry(Scripts.GET, wrap(Scripts.GET, "nil")),
+      Map.entry(Scripts.SLIDE, wrap(Scripts.SLIDE, "nil")),
+      Map.entry(Scripts.PUT, wrap(Scripts.PUT,
+          "(function() local t = {} for i = 2, #ARGV, 2 do t[#t + 1] = ARGV[i] end return t end)()")),
+      Map.entry(Scripts.PUT_IF_ABSENT, wrap(Scripts.PUT_IF_ABSENT,
+          "(not __result[2]) and " + ID + " or nil")),
+      Map.entry(Scripts.GET_AND_PUT, wrap(Scripts.GET_AND_PUT, ID)),
+      Map.entry(Scripts.REMOVE, wrap(Scripts.REMOVE, "__result == 1 and " + ID + " or nil")),
+      Map.entry(Scripts.GET_AND_REMOVE, wrap(Scripts.GET_AND_REMOVE,
+          "__result and " + ID + " or nil")),
+      Map.entry(Scripts.REPLACE, wrap(Scripts.REPLACE, "__result and " + ID + " or nil")),
+      Map.entry(Scripts.REPLACE_IF, wrap(Scripts.REPLACE_IF, "__result == 1 and " + ID + " or nil")),
+      Map.entry(Scripts.REMOVE_IF, wrap(Scripts.REMOVE_IF, "__result == 1 and " + ID + " or nil")),
+      // Every object the clear deletes becomes an unsaved delete.
+      Map.entry(Scripts.CLEAR, wrap(Scripts.CLEAR,
+          "local __ids = redis.call('HKEYS', KEYS[1])\n", "__ids")));
+
+  /**
+   * The persistence version of a canvas script on a project's hash.
+   *
+   * @throws IllegalArgumentException if {@code script} is not one of them
+   */
+  static Script canvas(Script script) {
+    Script wrapped = CANVAS.get(script);
+    if (wrapped == null) {
+      throw new IllegalArgumentException(script + " has no persistence version");
+    }
+    return wrapped;
+  }
+
+  /** Whether {@code script} may change objects (so its project may become dirty). */
+  static boolean writes(Script script) {
+    return script != Scripts.GET && script != Scripts.SLIDE;
+  }
+
+  // ---- the change log: KEYS[1] = objects, KEYS[2] = dirty, KEYS[3] = persist (load for loads) ----
+
+  /** Redis' clock in milliseconds, as a Lua number. */
+  private static final String NOW = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      """;
+
+  /**
+   * Lists a project among the dirty ones, unless it is already listed. KEYS[1] = the sorted
+   * set, ARGV[1] = project id, ARGV[2] = the score to use, or empty for Redis' clock.
+   */
+  static final Script INDEX = Script.of("indexDirty", NOW + """
+      local score = ARGV[2]
+      if score == '' then score = string.format('%.0f', now) end
+      return redis.call('ZADD', KEYS[1], 'NX', score, ARGV[1])
+      """);
+
+  /** KEYS[1] = the sorted set. Returns {projects, age of the oldest in ms}. */
+  static final Script BACKLOG = Script.of("dirtyBacklog", NOW + """
+      local n = redis.call('ZCARD', KEYS[1])
+      if n == 0 then return {0, 0} end
+      local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+      local age = now - tonumber(first[2])
+      if age < 0 then age = 0 end
+      return {n, string.format('%.0f', age)}
+      """);
+
+  /**
+   * ARGV[1] = owner, ARGV[2] = lease ms, ARGV[3] = most changes. Returns {0} if another owner
+   * holds the project, {1} if it is clean, else {2, fence, pending, {id, version, ...},
+   * {value or nil, ...}}: the versions and values read in one step, so they match.
+   */
+  static final Script CLAIM = Script.of("claimDirty", NOW + """
+      local owner = redis.call('HGET', KEYS[3], 'owner')
+      if owner and owner ~= ARGV[1] then
+        local untilv = tonumber(redis.call('HGET', KEYS[3], 'until') or '0')
+        if untilv > now then return {0} end
+      end
+      local n = redis.call('HLEN', KEYS[2])
+      if n == 0 then
+        if owner then redis.call('HDEL', KEYS[3], 'owner', 'until') end
+        return {1}
+      end
+      local fence = tonumber(redis.call('HGET', KEYS[3], 'n') or '0') + 1
+      if fence < now * 1000 then fence = now * 1000 end
+      local f = string.format('%.0f', fence)
+      redis.call('HSET', KEYS[3], 'n', f, 'owner', ARGV[1],
+        'until', string.format('%.0f', now + tonumber(ARGV[2])))
+      redis.call('PERSIST', KEYS[3])
+      local entries
+      if n <= tonumber(ARGV[3]) then
+        entries = redis.call('HGETALL', KEYS[2])
+      else
+        entries = redis.call('HRANDFIELD', KEYS[2], tonumber(ARGV[3]), 'WITHVALUES')
+      end
+      local values = {}
+      for i = 1, #entries, 1000 do
+        local ids = {}
+        for j = i, math.min(i + 999, #entries), 2 do ids[#ids + 1] = entries[j] end
+        local part = redis.call('HMGET', KEYS[1], unpack(ids))
+        for k = 1, #ids do values[#values + 1] = part[k] end
+      end
+      return {2, f, n, entries, values}
+      """);
+
+  /**
+   * ARGV[1] = owner, ARGV[2] = canvas TTL ms, ARGV[3..] = id, version, id, version... Clears each
+   * version still current, ends the owner's claim, and gives a clean project its TTL back.
+   * Returns how many changes are left.
+   */
+  static final Script COMPLETE = Script.of("completeDirty", """
+      for i = 3, #ARGV, 2 do
+        if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
+          redis.call('HDEL', KEYS[2], ARGV[i])
+        end
+      end
+      if redis.call('HGET', KEYS[3], 'owner') == ARGV[1] then
+        redis.call('HDEL', KEYS[3], 'owner', 'until')
+      end
+      local n = redis.call('HLEN', KEYS[2])
+      if n == 0 then
+        if redis.call('TYPE', KEYS[1])['ok'] == 'hash' then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        redis.call('PEXPIRE', KEYS[3], ARGV[2])
+      end
+      return n
+      """);
+
+  /** KEYS[1] = persist hash, ARGV[1] = owner. Ends the owner's claim. */
+  static final Script RELEASE = Script.of("releaseDirty", """
+      if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
+        return redis.call('HDEL', KEYS[1], 'owner', 'until')
+      end
+      return 0
+      """);
+
+  /**
+   * KEYS[3] = load key, ARGV[1] = owner, ARGV[2] = lease ms. Returns 0 if the project is
+   * resident, 1 if the caller holds the load lease, 2 if another owner does.
+   */
+  static final Script BEGIN_LOAD = Script.of("beginLoad", """
+      if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+      local l = redis.call('GET', KEYS[3])
+      if l == 'E' then return 0 end
+      if not l or l == ARGV[1] then
+        redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+        return 1
+      end
+      return 2
+      """);
+
+  /**
+   * KEYS[3] = load key, ARGV[1] = owner, ARGV[2] = canvas TTL ms, ARGV[3..] = id, value...
+   * Stores the objects if the project is still not resident (or marks it empty), and ends the
+   * load lease. Returns 1 if it stored them.
+   */
+  static final Script FINISH_LOAD = Script.of("finishLoad", """
+      if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
+        if #ARGV > 2 then
+          for i = 3, #ARGV, 1000 do
+            redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+          end
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          redis.call('DEL', KEYS[3])
+        else
+          redis.call('SET', KEYS[3], 'E', 'PX', ARGV[2])
+        end
+        return 1
+      end
+      if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+      return 0
+      """);
+
+  /** KEYS[1] = load key, ARGV[1] = owner. Ends the owner's load lease. */
+  static final Script ABANDON_LOAD = Script.of("abandonLoad", """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      return 0
+      """);
+}

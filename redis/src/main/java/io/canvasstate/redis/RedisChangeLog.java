@@ -1,0 +1,216 @@
+package io.canvasstate.redis;
+
+import static io.canvasstate.redis.RedisBytes.bytes;
+import static io.canvasstate.redis.RedisBytes.number;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import io.canvasstate.KeySchema;
+import io.canvasstate.persistence.ChangeLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.resps.Tuple;
+
+/**
+ * The {@link ChangeLog} of a {@link RedisCanvasStore} with persistence: per project, a dirty
+ * hash (object id &rarr; version) and a persist hash (version counter, claim), both under the
+ * project's hash tag, and one sorted set listing the dirty projects (see {@link KeySchema}).
+ *
+ * <p>Claims, completions and loads are one script each on the project's keys, so they are
+ * atomic with the writes they race; times come from Redis' clock, so every instance agrees on
+ * when a lease ends. The list of dirty projects is another key (another slot on a cluster): a
+ * write lists its project in the same pipeline, after the write, and {@link #forget} takes a
+ * project off the list first and checks its dirty hash after, listing it again if a change
+ * arrived in between, so a dirty project is never left off. Thread-safe.
+ */
+final class RedisChangeLog implements ChangeLog {
+  private static final Long ZERO = 0L;
+  private static final Long ONE = 1L;
+
+  private final RedisBackend backend;
+  private final KeySchema schema;
+  private final byte[] ttlArg;
+  private final String indexKey;
+  private final List<byte[]> indexKeys;
+
+  RedisChangeLog(RedisBackend backend) {
+    this.backend = backend;
+    this.schema = backend.config().keySchema();
+    this.ttlArg = number(backend.config().ttl().canvasTtl().toMillis());
+    this.indexKey = schema.dirtyProjectsKey();
+    this.indexKeys = List.of(bytes(indexKey));
+  }
+
+  /** The keys a persistence script appends to a project's objects key: dirty, persist, load. */
+  List<byte[]> extraKeys(String projectId) {
+    return List.of(bytes(schema.projectKey(projectId, "dirty")),
+        bytes(schema.projectKey(projectId, "persist")),
+        bytes(schema.projectKey(projectId, "load")));
+  }
+
+  /** Adds the step that lists a project among the dirty ones, unless it is listed, to a batch. */
+  Batch.Step<@Nullable Object> index(Batch batch, String projectId) {
+    return batch.script(PersistScripts.INDEX, indexKey, indexKeys,
+        List.of(bytes(projectId), new byte[0]));
+  }
+
+  @Override
+  public List<DirtyProject> dirtyProjects(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+    Batch batch = backend.batch("dirtyProjects");
+    Batch.Step<List<Tuple>> listed =
+        batch.command(indexKey, p -> p.zrangeWithScores(indexKeys.get(0), 0, limit - 1L));
+    batch.run();
+    List<DirtyProject> out = new ArrayList<>();
+    for (Tuple t : listed.get()) {
+      String projectId = new String(t.getBinaryElement(), UTF_8);
+      try {
+        out.add(new DirtyProject(projectId, (long) t.getScore()));
+      } catch (IllegalArgumentException notOurs) {
+        // a member no CanvasState store wrote: neither saved nor touched
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public Backlog backlog() {
+    List<?> reply = (List<?>) run("backlog", indexKey, PersistScripts.BACKLOG, indexKeys,
+        List.of());
+    long projects = (Long) reply.get(0);
+    long age = reply.get(1) instanceof byte[] b ? Long.parseLong(new String(b, UTF_8)) : 0;
+    return new Backlog((int) Math.min(Integer.MAX_VALUE, projects), Duration.ofMillis(age));
+  }
+
+  @Override
+  public Claim claim(String projectId, String owner, Duration lease, int maxChanges) {
+    requireNonNull(owner, "owner");
+    String key = schema.objectsKey(projectId);
+    List<?> reply = (List<?>) run("claim", key, PersistScripts.CLAIM, projectKeys(projectId, key),
+        List.of(bytes(owner), number(lease.toMillis()), number(maxChanges)));
+    long status = (Long) reply.get(0);
+    if (status == 0) {
+      return Claim.held(projectId, owner);
+    }
+    if (status == 1) {
+      return Claim.clean(projectId, owner);
+    }
+    long fence = Long.parseLong(new String((byte[]) reply.get(1), UTF_8));
+    int pending = (int) Math.min(Integer.MAX_VALUE, (Long) reply.get(2));
+    List<?> entries = (List<?>) reply.get(3);
+    List<?> values = (List<?>) reply.get(4);
+    List<Change> changes = new ArrayList<>(entries.size() / 2);
+    for (int i = 0, v = 0; i + 1 < entries.size(); i += 2, v++) {
+      changes.add(new Change(new String((byte[]) entries.get(i), UTF_8),
+          new String((byte[]) entries.get(i + 1), UTF_8), (byte[]) values.get(v)));
+    }
+    return new Claim(ClaimStatus.CLAIMED, projectId, owner, fence, changes, pending);
+  }
+
+  @Override
+  public int complete(Claim claim, Collection<Change> saved) {
+    String key = schema.objectsKey(claim.projectId());
+    List<byte[]> args = new ArrayList<>(2 + 2 * saved.size());
+    args.add(bytes(claim.owner()));
+    args.add(ttlArg);
+    for (Change c : saved) {
+      args.add(bytes(c.objectId()));
+      args.add(bytes(c.version()));
+    }
+    Long left = (Long) run("complete", key, PersistScripts.COMPLETE,
+        projectKeys(claim.projectId(), key), args);
+    return (int) Math.min(Integer.MAX_VALUE, requireNonNull(left, "reply"));
+  }
+
+  @Override
+  public void release(Claim claim) {
+    String key = schema.projectKey(claim.projectId(), "persist");
+    run("release", key, PersistScripts.RELEASE, List.of(bytes(key)),
+        List.of(bytes(claim.owner())));
+  }
+
+  @Override
+  public void forget(DirtyProject project) {
+    String projectId = project.projectId();
+    byte[] member = bytes(projectId);
+    Batch unlist = backend.batch("forget");
+    Batch.Step<Long> removed = unlist.command(indexKey, p -> p.zrem(indexKeys.get(0), member));
+    unlist.run();
+    removed.get();
+    // Only now look at the dirty hash: a change recorded before this read is seen here, and one
+    // recorded after it lists the project again itself.
+    String dirty = schema.projectKey(projectId, "dirty");
+    byte[] dirtyKey = bytes(dirty);
+    Batch check = backend.batch("forget");
+    Batch.Step<Long> left = check.command(dirty, p -> p.hlen(dirtyKey));
+    check.run();
+    if (!ZERO.equals(left.get())) {
+      run("forget", indexKey, PersistScripts.INDEX, indexKeys,
+          List.of(member, number(project.since())));
+    }
+  }
+
+  @Override
+  public LoadStatus beginLoad(String projectId, String owner, Duration lease) {
+    String key = schema.objectsKey(projectId);
+    Object reply = run("beginLoad", key, PersistScripts.BEGIN_LOAD, projectKeysForLoad(projectId, key),
+        List.of(bytes(owner), number(lease.toMillis())));
+    if (ZERO.equals(reply)) {
+      return LoadStatus.RESIDENT;
+    }
+    return ONE.equals(reply) ? LoadStatus.LOAD : LoadStatus.WAIT;
+  }
+
+  @Override
+  public boolean finishLoad(String projectId, String owner, Map<String, byte[]> objects) {
+    String key = schema.objectsKey(projectId);
+    List<byte[]> args = new ArrayList<>(2 + 2 * objects.size());
+    args.add(bytes(owner));
+    args.add(ttlArg);
+    objects.forEach((objectId, value) -> {
+      args.add(bytes(objectId));
+      args.add(value);
+    });
+    return ONE.equals(run("finishLoad", key, PersistScripts.FINISH_LOAD,
+        projectKeysForLoad(projectId, key), args));
+  }
+
+  @Override
+  public void abandonLoad(String projectId, String owner) {
+    String key = schema.projectKey(projectId, "load");
+    run("abandonLoad", key, PersistScripts.ABANDON_LOAD, List.of(bytes(key)),
+        List.of(bytes(owner)));
+  }
+
+  /** Objects, dirty and persist keys. */
+  private List<byte[]> projectKeys(String projectId, String objectsKey) {
+    return List.of(bytes(objectsKey), bytes(schema.projectKey(projectId, "dirty")),
+        bytes(schema.projectKey(projectId, "persist")));
+  }
+
+  /** Objects, dirty and load keys. */
+  private List<byte[]> projectKeysForLoad(String projectId, String objectsKey) {
+    return List.of(bytes(objectsKey), bytes(schema.projectKey(projectId, "dirty")),
+        bytes(schema.projectKey(projectId, "load")));
+  }
+
+  private @Nullable Object run(String op, String key, Script script, List<byte[]> keys,
+      List<byte[]> args) {
+    backend.requireOpen();
+    Batch batch = backend.batch(op);
+    Batch.Step<@Nullable Object> step = batch.script(script, key, keys, args);
+    batch.run();
+    return step.get();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisChangeLog[" + schema + "]";
+  }
+}
