@@ -109,6 +109,11 @@ public abstract class CanvasStoreContract extends ContractSupport {
     return tenths(shortTtl().canvasTtl(), tenths);
   }
 
+  /** Skips a lifetime test for a {@link Capability#DURABLE} store, where projects come back. */
+  private void assumeProjectsExpire() {
+    Assumptions.assumeThat(has(Capability.DURABLE)).as("not Capability.DURABLE").isFalse();
+  }
+
   private static TestShape shape(String id, int x) {
     return new TestShape(id, x, x * 2);
   }
@@ -857,6 +862,7 @@ public abstract class CanvasStoreContract extends ContractSupport {
 
   @Test
   void everyRead_afterCanvasTtlWithoutAccess_projectExpiredAsAWhole() {
+    assumeProjectsExpire();
     CanvasStore<TestShape> store = shortLivedShapes();
     String p = newId("p");
     store.put(p, "a", shape("a", 1));
@@ -894,6 +900,7 @@ public abstract class CanvasStoreContract extends ContractSupport {
   @ParameterizedTest
   @MethodSource("touches")
   void touch_withinCanvasTtl_slidesTheProjectsLifetime(Touch touch) {
+    assumeProjectsExpire();
     CanvasStore<TestShape> store = shortLivedShapes();
     String p = newId("p");
     store.put(p, "a", shape("a", 1));
@@ -908,6 +915,7 @@ public abstract class CanvasStoreContract extends ContractSupport {
 
   @Test
   void activeProjects_oneProjectUntouchedForCanvasTtl_reportsOnlyTheOther() {
+    assumeProjectsExpire();
     CanvasStore<TestShape> store = shortLivedShapes();
     String old = newId("p");
     String fresh = newId("p");
@@ -924,6 +932,7 @@ public abstract class CanvasStoreContract extends ContractSupport {
 
   @Test
   void put_afterProjectExpired_startsAnEmptyProject() {
+    assumeProjectsExpire();
     CanvasStore<TestShape> store = shortLivedShapes();
     String p = newId("p");
     store.put(p, "a", shape("a", 1));

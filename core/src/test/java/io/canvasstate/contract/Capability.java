@@ -12,5 +12,13 @@ public enum Capability {
    * checks that such a key fails the operations on its project with a {@code StoreException}
    * naming the key, without touching other projects.
    */
-  TYPED_KEYS
+  TYPED_KEYS,
+
+  /**
+   * The store is backed by a repository ({@link io.canvasstate.persistence.Persistence}): a
+   * project with unsaved changes does not expire, and an expired project comes back from the
+   * repository when it is read. The lifetime tests, which expect written projects to vanish, do
+   * not apply; the persistence tests check lifetimes instead.
+   */
+  DURABLE
 }
