@@ -8,7 +8,6 @@ import io.canvasstate.JacksonCodec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
-import io.canvasstate.contract.RecordingRepository;
 import io.canvasstate.contract.RecordingRepository.Gate;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.persistence.AutoSaveWorker;
@@ -16,25 +15,22 @@ import io.canvasstate.persistence.CanvasRepository;
 import io.canvasstate.persistence.JsonFileCanvasRepository;
 import io.canvasstate.persistence.Persistence;
 import io.canvasstate.persistence.PersistenceConfig;
-import io.canvasstate.persistence.PersistenceListener;
 import io.canvasstate.persistence.ProjectChanges;
-import io.canvasstate.persistence.SaveEvent;
+import io.canvasstate.redis.testing.PersistenceScenario;
+import io.canvasstate.redis.testing.PersistentInstance;
 import io.canvasstate.redis.testing.RedisServerExtension;
 import io.canvasstate.redis.testing.RoundTripCounter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,61 +46,27 @@ class RedisPersistenceTest {
   @RegisterExtension
   static final RedisServerExtension redis = RedisServerExtension.create();
 
-  private static final JacksonCodec<TestShape> SHAPES = JacksonCodec.of(TestShape.class);
+  private static final JacksonCodec<TestShape> SHAPES = PersistentInstance.SHAPES;
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir
   Path files;
 
-  private final List<Instance> instances = new ArrayList<>();
+  private final List<PersistentInstance> instances = new ArrayList<>();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
   @AfterEach
   void stop() throws InterruptedException {
-    instances.forEach(Instance::close);
+    instances.forEach(PersistentInstance::close);
     threads.shutdownNow();
     assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
   }
 
-  /** One backend instance: its connections, its persistence and store, and its workers. */
-  private final class Instance implements AutoCloseable {
-    final RedisStores stores;
-    final RecordingRepository<TestShape> repository;
-    final Persistence<TestShape> persistence;
-    final RedisCanvasStore<TestShape> canvas;
-    final List<SaveEvent> saved = new CopyOnWriteArrayList<>();
-    final List<AutoSaveWorker> workers = new CopyOnWriteArrayList<>();
-
-    Instance(String name, StoreConfig config, CanvasRepository<TestShape> durable,
-        PersistenceConfig persistenceConfig) {
-      stores = RedisStores.create(config);
-      repository = RecordingRepository.of(durable, name);
-      persistence = Persistence.builder(repository).config(persistenceConfig)
-          .instanceId(name).listener(new PersistenceListener() {
-            @Override
-            public void onSaved(SaveEvent event) {
-              saved.add(event);
-            }
-          }).build();
-      canvas = stores.canvas(SHAPES, persistence);
-      instances.add(this);
-    }
-
-    AutoSaveWorker worker() {
-      AutoSaveWorker w = persistence.worker();
-      workers.add(w);
-      return w;
-    }
-
-    int backlog() {
-      return persistence.stats().backlog().orElseThrow().projects();
-    }
-
-    @Override
-    public void close() {
-      workers.forEach(AutoSaveWorker::shutdownNow);
-      stores.close();
-    }
+  private PersistentInstance instance(String name, StoreConfig config,
+      CanvasRepository<TestShape> durable, PersistenceConfig persistenceConfig) {
+    PersistentInstance instance = new PersistentInstance(name, config, durable, persistenceConfig);
+    instances.add(instance);
+    return instance;
   }
 
   private JsonFileCanvasRepository<TestShape> durable() {
@@ -125,57 +87,20 @@ class RedisPersistenceTest {
   void twoInstances_10000WritesAcross50Projects_repositoryEqualsFinalStateAndNoChangeSavedTwice() {
     StoreConfig config = redis.configBuilder().build();
     JsonFileCanvasRepository<TestShape> durable = durable();
-    Instance a = new Instance("a", config, durable, settings().build());
-    Instance b = new Instance("b", config, durable, settings().build());
+    PersistentInstance a = instance("a", config, durable, settings().build());
+    PersistentInstance b = instance("b", config, durable, settings().build());
     a.worker().start();
     b.worker().start();
-    int writers = 4;
-    int writesEach = 2_500;
 
-    List<Future<?>> running = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      int writer = w;
-      CanvasStore<TestShape> canvas = (writer % 2 == 0 ? a : b).canvas;
-      running.add(threads.submit(() -> {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < writesEach; i++) {
-          String project = "p" + random.nextInt(50);
-          String object = "o" + random.nextInt(20);
-          if (random.nextInt(100) < 15) {
-            canvas.remove(project, object);
-          } else {
-            // a value no other write uses: writer and sequence
-            canvas.put(project, object, new TestShape(object, writer, i));
-          }
-        }
-        return null;
-      }));
-    }
-    for (Future<?> f : running) {
-      assertThat(f).succeedsWithin(WAIT);
-    }
+    // 10,000 writes: two writers on each instance, 2,500 each
+    PersistenceScenario.randomWrites(threads, List.of(a.canvas(), a.canvas(), b.canvas(), b.canvas()),
+        2_500, 50, 20, WAIT);
     await().atMost(WAIT).until(() -> a.backlog() == 0);
 
-    CanvasStore<TestShape> finalState = a.stores.canvas(SHAPES);
-    for (int p = 0; p < 50; p++) {
-      assertThat(durable.load("p" + p)).as("p%d", p)
-          .containsExactlyInAnyOrderEntriesOf(finalState.getAll("p" + p));
-    }
-    Map<String, String> savedBy = new HashMap<>();
-    for (Instance instance : List.of(a, b)) {
-      for (ProjectChanges<TestShape> save : instance.repository.applied()) {
-        save.upserts().forEach((objectId, value) -> {
-          String change = save.projectId() + "/" + objectId + "=" + value.x + "." + value.y;
-          String other = savedBy.put(change, instance.repository.toString());
-          assertThat(other).as("%s saved by %s, then again by %s", change, other, instance.repository)
-              .isNull();
-        });
-      }
-    }
-    assertThat(a.repository.savedObjects()).as("instance a saved").isPositive();
-    assertThat(b.repository.savedObjects()).as("instance b saved").isPositive();
-    assertThat(a.persistence.stats().saveFailures() + b.persistence.stats().saveFailures()).isZero();
-    assertThat(a.repository.loads() + b.repository.loads())
+    PersistenceScenario.assertRepositoryEqualsStore(durable, a.stores().canvas(SHAPES), 50);
+    PersistenceScenario.assertEachChangeSavedOnce(List.of(a.repository(), b.repository()));
+    assertThat(a.persistence().stats().saveFailures() + b.persistence().stats().saveFailures()).isZero();
+    assertThat(a.repository().loads() + b.repository().loads())
         .as("each project was loaded (new) once, by one instance").isEqualTo(50);
   }
 
@@ -184,12 +109,12 @@ class RedisPersistenceTest {
     StoreConfig config = redis.configBuilder().build();
     JsonFileCanvasRepository<TestShape> durable = durable();
     Duration lease = Duration.ofSeconds(1);
-    Instance a = new Instance("a", config, durable, settings().saveLease(lease).build());
-    Instance b = new Instance("b", config, durable, settings().saveLease(lease).build());
-    a.canvas.put("p", "x", shape("x", 1));
-    a.canvas.put("p", "y", shape("y", 2));
+    PersistentInstance a = instance("a", config, durable, settings().saveLease(lease).build());
+    PersistentInstance b = instance("b", config, durable, settings().saveLease(lease).build());
+    a.canvas().put("p", "x", shape("x", 1));
+    a.canvas().put("p", "y", shape("y", 2));
     Gate gate = Gate.closed();
-    a.repository.holdSaves(gate);
+    a.repository().holdSaves(gate);
     AutoSaveWorker killed = a.worker().start();
     gate.awaitReached();
     Instant claimed = Instant.now();
@@ -200,8 +125,8 @@ class RedisPersistenceTest {
     await().atMost(WAIT).until(() -> b.backlog() == 0);
     assertThat(durable.load("p")).containsExactlyInAnyOrderEntriesOf(
         Map.of("x", shape("x", 1), "y", shape("y", 2)));
-    assertThat(a.repository.applied()).as("the killed worker's save never landed").isEmpty();
-    assertThat(b.saved).singleElement().satisfies(e -> {
+    assertThat(a.repository().applied()).as("the killed worker's save never landed").isEmpty();
+    assertThat(b.saved()).singleElement().satisfies(e -> {
       assertThat(e.projectId()).isEqualTo("p");
       assertThat(e.upserts()).isEqualTo(2);
       assertThat(e.at()).as("not before the lease ended")
@@ -216,21 +141,21 @@ class RedisPersistenceTest {
         .ttl(TtlPolicy.DEFAULT.withCanvasTtl(ttl)).build();
     KeySchema keys = config.keySchema();
     JsonFileCanvasRepository<TestShape> durable = durable();
-    Instance a = new Instance("a", config, durable, settings().build());
-    a.canvas.put("p", "a", shape("a", 1));
+    PersistentInstance a = instance("a", config, durable, settings().build());
+    a.canvas().put("p", "a", shape("a", 1));
     Jedis raw = redis.jedis();
 
     assertThat(raw.pttl(keys.objectsKey("p"))).as("no TTL while dirty").isEqualTo(-1);
     Thread.sleep(ttl.multipliedBy(3).toMillis());
     assertThat(raw.hkeys(keys.objectsKey("p"))).as("still there after 3 TTLs").containsExactly("a");
-    a.canvas.get("p", "a");
+    a.canvas().get("p", "a");
     assertThat(raw.pttl(keys.objectsKey("p"))).as("a read does not give it a TTL").isEqualTo(-1);
 
     a.worker().runOnce();
 
     assertThat(raw.pttl(keys.objectsKey("p"))).isBetween(1L, ttl.toMillis());
     await().atMost(WAIT).until(() -> !raw.exists(keys.objectsKey("p")));
-    assertThat(a.canvas.getAll("p")).as("read through from the repository")
+    assertThat(a.canvas().getAll("p")).as("read through from the repository")
         .containsExactlyEntriesOf(Map.of("a", shape("a", 1)));
   }
 
@@ -240,20 +165,20 @@ class RedisPersistenceTest {
     JsonFileCanvasRepository<TestShape> durable = durable();
     durable.save(new ProjectChanges<>("p", 1, Map.of("a", shape("a", 1), "b", shape("b", 2)),
         Set.of()));
-    Instance a = new Instance("a", config, durable, settings().build());
-    Instance b = new Instance("b", config, durable, settings().build());
+    PersistentInstance a = instance("a", config, durable, settings().build());
+    PersistentInstance b = instance("b", config, durable, settings().build());
     Gate gateA = Gate.closed();
     Gate gateB = Gate.closed();
-    a.repository.holdLoads(gateA);
-    b.repository.holdLoads(gateB);
+    a.repository().holdLoads(gateA);
+    b.repository().holdLoads(gateB);
 
     List<Future<Map<String, TestShape>>> reads = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      CanvasStore<TestShape> canvas = (i % 2 == 0 ? a : b).canvas;
+      CanvasStore<TestShape> canvas = (i % 2 == 0 ? a : b).canvas();
       reads.add(threads.submit(() -> canvas.getAll("p")));
     }
-    await().atMost(WAIT).until(() -> a.repository.loads() + b.repository.loads() == 1
-        && a.persistence.stats().loadWaits() + b.persistence.stats().loadWaits() >= 7);
+    await().atMost(WAIT).until(() -> a.repository().loads() + b.repository().loads() == 1
+        && a.persistence().stats().loadWaits() + b.persistence().stats().loadWaits() >= 7);
     gateA.open();
     gateB.open();
 
@@ -261,24 +186,24 @@ class RedisPersistenceTest {
       assertThat(read.get(1, TimeUnit.MINUTES)).containsExactlyInAnyOrderEntriesOf(
           Map.of("a", shape("a", 1), "b", shape("b", 2)));
     }
-    assertThat(a.repository.loads() + b.repository.loads()).isEqualTo(1);
+    assertThat(a.repository().loads() + b.repository().loads()).isEqualTo(1);
   }
 
   @Test
   void projectDeletedFromRedis_getAllReturnsTheRepositoryCopy() {
     StoreConfig config = redis.configBuilder().build();
     KeySchema keys = config.keySchema();
-    Instance a = new Instance("a", config, durable(), settings().build());
-    a.canvas.put("p", "a", shape("a", 1));
-    a.canvas.put("p", "b", shape("b", 2));
+    PersistentInstance a = instance("a", config, durable(), settings().build());
+    a.canvas().put("p", "a", shape("a", 1));
+    a.canvas().put("p", "b", shape("b", 2));
     a.worker().runOnce();
 
     redis.jedis().del(keys.objectsKey("p"));
 
-    assertThat(a.canvas.getAll("p")).containsExactlyInAnyOrderEntriesOf(
+    assertThat(a.canvas().getAll("p")).containsExactlyInAnyOrderEntriesOf(
         Map.of("a", shape("a", 1), "b", shape("b", 2)));
-    a.canvas.put("p", "c", shape("c", 3));
-    assertThat(a.canvas.ids("p")).containsExactlyInAnyOrder("a", "b", "c");
+    a.canvas().put("p", "c", shape("c", 3));
+    assertThat(a.canvas().ids("p")).containsExactlyInAnyOrder("a", "b", "c");
   }
 
   @Test
@@ -286,12 +211,12 @@ class RedisPersistenceTest {
     StoreConfig config = redis.configBuilder().build();
     JsonFileCanvasRepository<TestShape> durable = durable();
     durable.save(new ProjectChanges<>("p", 1, Map.of("a", shape("a", 1)), Set.of()));
-    Instance a = new Instance("a", config, durable, settings().build());
+    PersistentInstance a = instance("a", config, durable, settings().build());
 
-    a.canvas.put("p", "b", shape("b", 2));
+    a.canvas().put("p", "b", shape("b", 2));
     a.worker().runOnce();
 
-    assertThat(a.canvas.getAll("p")).containsOnlyKeys("a", "b");
+    assertThat(a.canvas().getAll("p")).containsOnlyKeys("a", "b");
     assertThat(durable.load("p")).containsOnlyKeys("a", "b");
   }
 
@@ -301,12 +226,12 @@ class RedisPersistenceTest {
   void put_withPersistence_recordsTheChangeNextToTheObjectUntilSaved() {
     StoreConfig config = redis.configBuilder().build();
     KeySchema keys = config.keySchema();
-    Instance a = new Instance("a", config, durable(), settings().build());
+    PersistentInstance a = instance("a", config, durable(), settings().build());
     Jedis raw = redis.jedis();
 
-    a.canvas.put("p", "a", shape("a", 1));
-    a.canvas.put("p", "b", shape("b", 1));
-    a.canvas.remove("p", "b");
+    a.canvas().put("p", "a", shape("a", 1));
+    a.canvas().put("p", "b", shape("b", 1));
+    a.canvas().remove("p", "b");
 
     Map<String, String> dirty = raw.hgetAll(keys.projectKey("p", "dirty"));
     assertThat(dirty).containsOnlyKeys("a", "b");
@@ -345,26 +270,26 @@ class RedisPersistenceTest {
     try (RoundTripCounter counter = RoundTripCounter.start(redis)) {
       StoreConfig config = StoreConfig.builder().redisUrl(counter.url())
           .keyPrefix(redis.configBuilder().build().keySchema().prefix()).build();
-      Instance a = new Instance("a", config, durable(), settings().build());
+      PersistentInstance a = instance("a", config, durable(), settings().build());
       // Each operation once first: the project is loaded, the scripts and the pool are warm;
       // "keep" keeps the hash, whose creation would cost a second round trip to mark it active.
-      a.canvas.put("p", "keep", shape("k", 0));
-      a.canvas.put("p", "a", shape("a", 0));
-      a.canvas.get("p", "a");
-      a.canvas.getAll("p");
-      a.canvas.remove("p", "a");
+      a.canvas().put("p", "keep", shape("k", 0));
+      a.canvas().put("p", "a", shape("a", 0));
+      a.canvas().get("p", "a");
+      a.canvas().getAll("p");
+      a.canvas().remove("p", "a");
 
       counter.reset();
-      a.canvas.put("p", "a", shape("a", 1));
+      a.canvas().put("p", "a", shape("a", 1));
       long put = counter.roundTrips();
       counter.reset();
-      a.canvas.get("p", "a");
+      a.canvas().get("p", "a");
       long get = counter.roundTrips();
       counter.reset();
-      a.canvas.getAll("p");
+      a.canvas().getAll("p");
       long getAll = counter.roundTrips();
       counter.reset();
-      a.canvas.remove("p", "a");
+      a.canvas().remove("p", "a");
       long remove = counter.roundTrips();
 
       assertThat(List.of(put, get, getAll, remove)).containsOnly(1L);
@@ -375,12 +300,12 @@ class RedisPersistenceTest {
   void saveCounts_oneSavePerProjectPerRound_withMetricsFromBothInstances() {
     StoreConfig config = redis.configBuilder().build();
     JsonFileCanvasRepository<TestShape> durable = durable();
-    Instance a = new Instance("a", config, durable, settings().build());
-    Instance b = new Instance("b", config, durable, settings().build());
+    PersistentInstance a = instance("a", config, durable, settings().build());
+    PersistentInstance b = instance("b", config, durable, settings().build());
     Map<String, Integer> perProject = new ConcurrentHashMap<>();
     for (int p = 0; p < 10; p++) {
       for (int o = 0; o < 5; o++) {
-        (o % 2 == 0 ? a : b).canvas.put("p" + p, "o" + o, shape("o" + o, p));
+        (o % 2 == 0 ? a : b).canvas().put("p" + p, "o" + o, shape("o" + o, p));
       }
     }
 
@@ -390,11 +315,11 @@ class RedisPersistenceTest {
     assertThat(first.saved()).isEqualTo(10);
     assertThat(first.savedObjects()).isEqualTo(50);
     assertThat(second.projects()).isZero();
-    a.repository.applied().forEach(c -> perProject.merge(c.projectId(), 1, Integer::sum));
+    a.repository().applied().forEach(c -> perProject.merge(c.projectId(), 1, Integer::sum));
     assertThat(perProject).hasSize(10).allSatisfy((p, n) -> assertThat(n).isEqualTo(1));
-    assertThat(a.persistence.stats().savedObjects()).isEqualTo(50);
-    assertThat(a.persistence.stats().saves()).isEqualTo(10);
-    assertThat(b.persistence.stats().savedObjects()).isZero();
-    assertThat(b.persistence.stats().lag()).contains(Duration.ZERO);
+    assertThat(a.persistence().stats().savedObjects()).isEqualTo(50);
+    assertThat(a.persistence().stats().saves()).isEqualTo(10);
+    assertThat(b.persistence().stats().savedObjects()).isZero();
+    assertThat(b.persistence().stats().lag()).contains(Duration.ZERO);
   }
 }
