@@ -9,8 +9,13 @@ import java.util.Map;
  * {@link RedisChangeLog}.
  *
  * <p>A wrapped canvas script takes three more keys, last: the project's dirty hash, its persist
- * hash and its load key ({@link io.canvasstate.KeySchema} lists them). Its prologue removes them
- * from {@code KEYS}, so the original runs unchanged on what it always got, and first checks that
+ * hash and its load key ({@link io.canvasstate.KeySchema} lists them), and one more argument,
+ * last: the project id, or an empty string. With the project id, it takes a fourth key after the
+ * others, the sorted set of dirty projects, and lists the project there itself, atomically with
+ * the write: on a single Redis server (standalone or behind Sentinel) every key can be reached
+ * from a script. On a Cluster, where that set lives in another slot, the store lists the project
+ * with {@link #INDEX} in the same pipeline instead. The prologue removes the extra keys and
+ * argument, so the original runs unchanged on what it always got, and first checks that
  * the project is <em>resident</em>: its objects hash or its dirty hash exists, or its load key
  * says the repository has nothing for it. If not, it returns {@link #COLD} without running the
  * original, and the store loads the project and runs it again. Its epilogue gives every object
@@ -29,6 +34,9 @@ final class PersistScripts {
   static final long COLD = -1;
 
   private static final String PROLOGUE = """
+      local __member = table.remove(ARGV)
+      local __index = nil
+      if __member ~= '' then __index = table.remove(KEYS) end
       local __load = table.remove(KEYS)
       local __meta = table.remove(KEYS)
       local __dirty = table.remove(KEYS)
@@ -42,7 +50,8 @@ final class PersistScripts {
   /** Records {@code __changed} (a table of object ids, or nil) as unsaved; then the TTL rule. */
   private static final String EPILOGUE = """
       if type(__result) == 'table' and __result['err'] then return __result end
-      if __changed and #__changed > 0 then
+      local __wrote = __changed and #__changed > 0
+      if __wrote then
         local __t = redis.call('TIME')
         local __now = tonumber(__t[1]) * 1000 + math.floor(tonumber(__t[2]) / 1000)
         local __n = tonumber(redis.call('HGET', __meta, 'n') or '0') + 1
@@ -59,8 +68,9 @@ final class PersistScripts {
           redis.call('HSET', __dirty, unpack(__pairs))
         end
         if __empty then redis.call('DEL', __load) end
+        if __index then redis.call('ZADD', __index, 'NX', string.format('%.0f', __now), __member) end
       end
-      if redis.call('EXISTS', __dirty) == 1 then redis.call('PERSIST', KEYS[1]) end
+      if __wrote or redis.call('EXISTS', __dirty) == 1 then redis.call('PERSIST', KEYS[1]) end
       return __result
       """;
 
@@ -127,6 +137,16 @@ final class PersistScripts {
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       """;
+
+  /**
+   * KEYS[1] = the dirty hash, KEYS[2] = the sorted set of dirty projects, ARGV[1] = project id.
+   * Takes a project off the list if it has no unsaved changes, in one step; for a single Redis
+   * server, where both keys can be reached from one script. Returns 1 if it took it off.
+   */
+  static final Script FORGET = Script.of("forgetClean", """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+      return redis.call('ZREM', KEYS[2], ARGV[1])
+      """);
 
   /**
    * Lists a project among the dirty ones, unless it is already listed. KEYS[1] = the sorted

@@ -419,16 +419,20 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     if (log == null) {
       return batch.script(script, key, List.of(bytes(key)), args);
     }
-    List<byte[]> keys = new ArrayList<>(4);
+    boolean write = PersistScripts.writes(script);
+    List<byte[]> keys = new ArrayList<>(5);
     keys.add(bytes(key));
-    keys.addAll(log.extraKeys(projectId));
-    return batch.script(PersistScripts.canvas(script), key, keys, args);
+    keys.addAll(log.extraKeys(projectId, write));
+    List<byte[]> all = new ArrayList<>(args.size() + 1);
+    all.addAll(args);
+    all.add(log.extraArg(projectId, write));
+    return batch.script(PersistScripts.canvas(script), key, keys, all);
   }
 
   /**
-   * With persistence, adds the step that lists the project among the dirty ones after a script
-   * that may change it (pipelined after it, so a worker that takes the project off the list sees
-   * the change: see {@link RedisChangeLog#forget}); else adds nothing.
+   * With persistence on a Cluster, adds the step that lists the project among the dirty ones
+   * after a script that may change it (pipelined after it, so a worker that takes the project off
+   * the list sees the change: see {@link RedisChangeLog#forget}); else adds nothing.
    */
   private Batch.@Nullable Step<@Nullable Object> indexIfPersistent(Batch batch, Script script,
       String projectId) {

@@ -22,40 +22,66 @@ import redis.clients.jedis.resps.Tuple;
  *
  * <p>Claims, completions and loads are one script each on the project's keys, so they are
  * atomic with the writes they race; times come from Redis' clock, so every instance agrees on
- * when a lease ends. The list of dirty projects is another key (another slot on a cluster): a
- * write lists its project in the same pipeline, after the write, and {@link #forget} takes a
- * project off the list first and checks its dirty hash after, listing it again if a change
- * arrived in between, so a dirty project is never left off. Thread-safe.
+ * when a lease ends. On a single Redis server (standalone or Sentinel) the write script also
+ * lists its project among the dirty ones, and {@link #forget} takes a clean project off the list
+ * in one script. On a Cluster the list is in another slot than the project: a write lists its
+ * project in the same pipeline, after the write, and {@link #forget} takes a project off the
+ * list first and checks its dirty hash after, listing it again if a change arrived in between,
+ * so a dirty project is never left off. Thread-safe.
  */
 final class RedisChangeLog implements ChangeLog {
   private static final Long ZERO = 0L;
   private static final Long ONE = 1L;
+  private static final byte[] EMPTY = new byte[0];
 
   private final RedisBackend backend;
   private final KeySchema schema;
   private final byte[] ttlArg;
   private final String indexKey;
   private final List<byte[]> indexKeys;
+  /** Whether scripts can reach the list of dirty projects: not on a Cluster. */
+  private final boolean singleServer;
 
-  RedisChangeLog(RedisBackend backend) {
+  /**
+   * The change log of a store on {@code backend}; {@code singleServer} when every key can be
+   * reached from one script (not a Cluster).
+   */
+  RedisChangeLog(RedisBackend backend, boolean singleServer) {
     this.backend = backend;
+    this.singleServer = singleServer;
     this.schema = backend.config().keySchema();
     this.ttlArg = number(backend.config().ttl().canvasTtl().toMillis());
     this.indexKey = schema.dirtyProjectsKey();
     this.indexKeys = List.of(bytes(indexKey));
   }
 
-  /** The keys a persistence script appends to a project's objects key: dirty, persist, load. */
-  List<byte[]> extraKeys(String projectId) {
-    return List.of(bytes(schema.projectKey(projectId, "dirty")),
-        bytes(schema.projectKey(projectId, "persist")),
-        bytes(schema.projectKey(projectId, "load")));
+  /**
+   * The keys a persistence script appends to a project's objects key: dirty, persist, load, and
+   * for a write on a single server the list of dirty projects.
+   */
+  List<byte[]> extraKeys(String projectId, boolean write) {
+    byte[] dirty = bytes(schema.projectKey(projectId, "dirty"));
+    byte[] persist = bytes(schema.projectKey(projectId, "persist"));
+    byte[] load = bytes(schema.projectKey(projectId, "load"));
+    return write && singleServer ? List.of(dirty, persist, load, indexKeys.get(0))
+        : List.of(dirty, persist, load);
   }
 
-  /** Adds the step that lists a project among the dirty ones, unless it is listed, to a batch. */
-  Batch.Step<@Nullable Object> index(Batch batch, String projectId) {
+  /** The argument a persistence script appends: the project id if it lists the project itself. */
+  byte[] extraArg(String projectId, boolean write) {
+    return write && singleServer ? bytes(projectId) : EMPTY;
+  }
+
+  /**
+   * Adds the step that lists a project among the dirty ones, unless it is listed, to a batch,
+   * on a Cluster; nothing on a single server, where the write script lists it.
+   */
+  Batch.@Nullable Step<@Nullable Object> index(Batch batch, String projectId) {
+    if (singleServer) {
+      return null;
+    }
     return batch.script(PersistScripts.INDEX, indexKey, indexKeys,
-        List.of(bytes(projectId), new byte[0]));
+        List.of(bytes(projectId), EMPTY));
   }
 
   @Override
@@ -139,6 +165,12 @@ final class RedisChangeLog implements ChangeLog {
   public void forget(DirtyProject project) {
     String projectId = project.projectId();
     byte[] member = bytes(projectId);
+    if (singleServer) {
+      String dirty = schema.projectKey(projectId, "dirty");
+      run("forget", dirty, PersistScripts.FORGET, List.of(bytes(dirty), indexKeys.get(0)),
+          List.of(member));
+      return;
+    }
     Batch unlist = backend.batch("forget");
     Batch.Step<Long> removed = unlist.command(indexKey, p -> p.zrem(indexKeys.get(0), member));
     unlist.run();

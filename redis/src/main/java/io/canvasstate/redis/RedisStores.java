@@ -92,10 +92,19 @@ public final class RedisStores implements AutoCloseable {
    *     or this factory is closed
    */
   public <T> RedisCanvasStore<T> canvas(Codec<T> codec, Persistence<T> persistence) {
+    return canvas(codec, persistence, config.deployment() != StoreConfig.Deployment.CLUSTER);
+  }
+
+  /**
+   * A canvas store with persistence whose write scripts list their project among the dirty ones
+   * themselves ({@code singleServer}), or pipeline that as on a Cluster.
+   */
+  <T> RedisCanvasStore<T> canvas(Codec<T> codec, Persistence<T> persistence,
+      boolean singleServer) {
     requireNonNull(codec, "codec");
     requireNonNull(persistence, "persistence");
     backend.requireOpen();
-    RedisChangeLog log = new RedisChangeLog(backend);
+    RedisChangeLog log = new RedisChangeLog(backend, singleServer);
     persistence.attach(log, codec);
     return new RedisCanvasStore<>(backend, codec, marks, persistence, log);
   }

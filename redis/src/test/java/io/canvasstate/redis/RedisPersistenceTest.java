@@ -32,10 +32,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -83,12 +86,22 @@ class RedisPersistenceTest {
 
   // ---- the scenario of the issue ----
 
-  @Test
-  void twoInstances_10000WritesAcross50Projects_repositoryEqualsFinalStateAndNoChangeSavedTwice() {
+  /**
+   * Run twice: with the write scripts listing their project among the dirty ones (a single
+   * server), and with that pipelined after the write and the two-step forget (a Cluster).
+   */
+  @ParameterizedTest(name = "singleServer={0}")
+  @ValueSource(booleans = {true, false})
+  void twoInstances_10000WritesAcross50Projects_repositoryEqualsFinalStateAndNoChangeSavedTwice(
+      boolean singleServer) {
     StoreConfig config = redis.configBuilder().build();
     JsonFileCanvasRepository<TestShape> durable = durable();
-    PersistentInstance a = instance("a", config, durable, settings().build());
-    PersistentInstance b = instance("b", config, durable, settings().build());
+    BiFunction<RedisStores, Persistence<TestShape>, RedisCanvasStore<TestShape>> factory =
+        (stores, p) -> stores.canvas(SHAPES, p, singleServer);
+    PersistentInstance a = new PersistentInstance("a", config, durable, settings().build(), factory);
+    PersistentInstance b = new PersistentInstance("b", config, durable, settings().build(), factory);
+    instances.add(a);
+    instances.add(b);
     a.worker().start();
     b.worker().start();
 

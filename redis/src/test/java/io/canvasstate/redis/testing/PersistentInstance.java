@@ -14,6 +14,7 @@ import io.canvasstate.redis.RedisCanvasStore;
 import io.canvasstate.redis.RedisStores;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 
 /**
  * One backend instance for persistence tests: its own {@link RedisStores}, {@link Persistence}
@@ -38,6 +39,13 @@ public final class PersistentInstance implements AutoCloseable {
    */
   public PersistentInstance(String name, StoreConfig config, CanvasRepository<TestShape> durable,
       PersistenceConfig persistenceConfig) {
+    this(name, config, durable, persistenceConfig, (stores, p) -> stores.canvas(SHAPES, p));
+  }
+
+  /** An instance whose store {@code factory} makes from its stores and persistence. */
+  public PersistentInstance(String name, StoreConfig config, CanvasRepository<TestShape> durable,
+      PersistenceConfig persistenceConfig,
+      BiFunction<RedisStores, Persistence<TestShape>, RedisCanvasStore<TestShape>> factory) {
     stores = RedisStores.create(config);
     repository = RecordingRepository.of(durable, name);
     persistence = Persistence.builder(repository).config(persistenceConfig).instanceId(name)
@@ -47,7 +55,7 @@ public final class PersistentInstance implements AutoCloseable {
             saved.add(event);
           }
         }).build();
-    canvas = stores.canvas(SHAPES, persistence);
+    canvas = factory.apply(stores, persistence);
   }
 
   public RedisStores stores() {
