@@ -42,17 +42,17 @@ public final class SettingValues {
   public static Duration parseDuration(String name, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     Matcher m = DURATION.matcher(v);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
     try {
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
       return Duration.parse(value.trim());
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(name + " must be a duration with a unit, such as 500ms,"
