@@ -315,11 +315,12 @@ public final class FailoverStore implements AutoCloseable {
       long ms = Duration.between(started, clock.instant()).toMillis();
       if (tally.conflicts + tally.dropped > 0) {
         LOG.warn("Wrote back {} outage changes in {} ms; {} conflicted (the primary's value was"
-            + " kept, listeners were told) and {} were dropped; serving from the primary store"
-            + " again", tally.applied, ms, tally.conflicts, tally.dropped);
+            + " kept, listeners were told), {} were dropped and {} presences had expired; serving"
+            + " from the primary store again", tally.applied, ms, tally.conflicts, tally.dropped,
+            tally.expired);
       } else {
-        LOG.info("Wrote back {} outage changes in {} ms; serving from the primary store again",
-            tally.applied, ms);
+        LOG.info("Wrote back {} outage changes in {} ms ({} presences had expired); serving from"
+            + " the primary store again", tally.applied, ms, tally.expired);
       }
     }
     dispatch(events);
@@ -330,6 +331,7 @@ public final class FailoverStore implements AutoCloseable {
     long applied;
     long conflicts;
     long dropped;
+    long expired;
   }
 
   /**
@@ -366,6 +368,7 @@ public final class FailoverStore implements AutoCloseable {
           case EXPIRED -> {
             journal.done(c, Optional.empty());
             expired.increment();
+            tally.expired++;
             events.add(new DroppedEvent(c.key(), DroppedEvent.Reason.EXPIRED,
                 Journal.text(c.value()), now));
           }
