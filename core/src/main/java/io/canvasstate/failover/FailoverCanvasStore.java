@@ -55,7 +55,7 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   }
 
   /** How many stored values {@link #getAll} left out because they could not be decoded. */
-  public long decodeFailures() {
+  public long undecodableValues() {
     return decodeFailures.count();
   }
 

@@ -50,7 +50,7 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   }
 
   /** How many stored values {@link #getAll} left out because they could not be decoded. */
-  public long decodeFailures() {
+  public long undecodableValues() {
     return decodeFailures.count();
   }
 

@@ -117,6 +117,8 @@ public final class FailoverStore implements AutoCloseable {
   private volatile boolean bufferFullLogged;
   private volatile boolean probeErrorLogged;
   private volatile Instant outageStart = Instant.EPOCH;
+  /** Whether the primary ever answered; until it does, an outage is a start on the fallback. */
+  private volatile boolean primaryAnswered;
 
   private FailoverStore(Builder b) {
     this.config = b.config;
@@ -267,6 +269,7 @@ public final class FailoverStore implements AutoCloseable {
     if (t.isEmpty()) {
       return;
     }
+    primaryAnswered = true;
     LOG.info("Primary store reachable again after {} ms; writing back {} outage changes",
         Duration.between(outageStart, clock.instant()).toMillis(), journal.size());
     dispatch(List.of(t.get()));
@@ -520,12 +523,15 @@ public final class FailoverStore implements AutoCloseable {
           if (consecutiveFailures.get() != 0) {
             consecutiveFailures.set(0);
           }
+          if (!primaryAnswered) {
+            primaryAnswered = true;
+          }
           return r;
         } catch (StoreUnavailableException e) {
           if (repeatable && consecutiveFailures.incrementAndGet() < config.failureThreshold()) {
             continue;
           }
-          failOver(e, TransitionEvent.Reason.PRIMARY_UNAVAILABLE);
+          failOver(e);
           possiblyApplied = write;
           continue;
         }
@@ -585,7 +591,10 @@ public final class FailoverStore implements AutoCloseable {
   // ---- switching ----
 
   /** Switches to the fallback, once, if still healthy. */
-  private void failOver(StoreException cause, TransitionEvent.Reason reason) {
+  private void failOver(StoreException cause) {
+    TransitionEvent.Reason reason = primaryAnswered
+        ? TransitionEvent.Reason.PRIMARY_UNAVAILABLE
+        : TransitionEvent.Reason.PRIMARY_UNAVAILABLE_AT_START;
     Optional<TransitionEvent> t;
     modeLock.writeLock().lock();
     try {
@@ -649,8 +658,9 @@ public final class FailoverStore implements AutoCloseable {
   private void start() {
     try {
       probe.run();
+      primaryAnswered = true;
     } catch (StoreUnavailableException e) {
-      failOver(e, TransitionEvent.Reason.PRIMARY_UNAVAILABLE_AT_START);
+      failOver(e);
     }
   }
 
@@ -731,6 +741,7 @@ public final class FailoverStore implements AutoCloseable {
     private @Nullable Runnable probe;
     private @Nullable ScheduledExecutorService scheduler;
     private boolean backgroundProbe = true;
+    private boolean probeAtStart = true;
     private final List<FailoverListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -807,6 +818,18 @@ public final class FailoverStore implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether {@link #build()} probes the primary (the default) so that a store built while it is
+     * down starts on the fallback at once; without it, {@code build()} never contacts the primary
+     * and the first call that cannot reach it fails over (for factories that promise not to
+     * connect when created). Either way the first failover before the primary ever answered is
+     * reported as {@link TransitionEvent.Reason#PRIMARY_UNAVAILABLE_AT_START}.
+     */
+    public Builder probeAtStart(boolean probeAtStart) {
+      this.probeAtStart = probeAtStart;
+      return this;
+    }
+
     /** Adds a listener. */
     public Builder listener(FailoverListener listener) {
       listeners.add(requireNonNull(listener, "listener"));
@@ -828,7 +851,9 @@ public final class FailoverStore implements AutoCloseable {
             + " fallback) or both");
       }
       FailoverStore store = new FailoverStore(this);
-      store.start();
+      if (probeAtStart) {
+        store.start();
+      }
       return store;
     }
   }

@@ -19,7 +19,10 @@ public record TransitionEvent(
     FailoverState from, FailoverState to, Reason reason, Instant at, Optional<String> cause) {
   /** Why a transition happened. */
   public enum Reason {
-    /** The store was built while the primary could not be reached: it starts on the fallback. */
+    /**
+     * The primary could not be reached before it had ever answered (the application started
+     * while it was down): the store starts on the fallback.
+     */
     PRIMARY_UNAVAILABLE_AT_START,
     /** A call to the primary failed with {@link io.canvasstate.StoreUnavailableException}. */
     PRIMARY_UNAVAILABLE,

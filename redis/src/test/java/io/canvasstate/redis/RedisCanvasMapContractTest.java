@@ -16,6 +16,6 @@ class RedisCanvasMapContractTest extends CanvasMapContract {
 
   @Override
   protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
-    return closeAfterTest(stores.open(ttl, maxValueBytes)).canvas(codec);
+    return closeAfterTest(stores.open(ttl, maxValueBytes)).redisCanvas(codec);
   }
 }

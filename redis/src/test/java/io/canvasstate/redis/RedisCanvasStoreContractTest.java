@@ -21,7 +21,7 @@ class RedisCanvasStoreContractTest extends CanvasStoreContract {
   @Override
   protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
     RedisStores redisStores = closeAfterTest(stores.open(ttl, maxValueBytes));
-    return stores.track(redisStores.canvas(codec), redisStores);
+    return stores.track(redisStores.redisCanvas(codec), redisStores);
   }
 
   @Override

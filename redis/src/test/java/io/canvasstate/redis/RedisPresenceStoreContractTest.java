@@ -18,7 +18,7 @@ class RedisPresenceStoreContractTest extends PresenceStoreContract {
   @Override
   protected <P> PresenceStore<P> newPresenceStore(Codec<P> codec, TtlPolicy ttl, int maxValueBytes) {
     RedisStores redisStores = closeAfterTest(stores.open(ttl, maxValueBytes));
-    return stores.track(redisStores.presence(codec), redisStores);
+    return stores.track(redisStores.redisPresence(codec), redisStores);
   }
 
   @Override

@@ -193,7 +193,7 @@ class FailoverStoreTest {
         .isInstanceOf(CodecException.class).hasMessageContaining("bad");
     app.cutOff();
     assertThat(numbers.getAll("p")).containsOnlyKeys("good");
-    assertThat(numbers.decodeFailures()).isEqualTo(2);
+    assertThat(numbers.undecodableValues()).isEqualTo(2);
   }
 
   /** Decimal integers as text; anything else fails to decode. */
