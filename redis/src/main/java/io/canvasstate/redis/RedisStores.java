@@ -74,7 +74,10 @@ public final class RedisStores implements AutoCloseable {
         .clock(clock)
         .ttl(config.ttl())
         .keySchema(config.keySchema())
-        .probe(backend::ping)
+        .probe(() -> {
+          backend.discardIdleConnections();
+          backend.ping();
+        })
         .probeAtStart(false)
         .build();
   }
