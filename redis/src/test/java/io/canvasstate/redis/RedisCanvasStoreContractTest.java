@@ -16,7 +16,7 @@ class RedisCanvasStoreContractTest extends CanvasStoreContract {
   @RegisterExtension
   static final RedisServerExtension redis = RedisServerExtension.create();
 
-  private final ContractStores stores = new ContractStores(redis);
+  final ContractStores stores = new ContractStores(redis);
 
   @Override
   protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {

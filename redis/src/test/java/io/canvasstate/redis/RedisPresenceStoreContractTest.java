@@ -13,7 +13,7 @@ class RedisPresenceStoreContractTest extends PresenceStoreContract {
   @RegisterExtension
   static final RedisServerExtension redis = RedisServerExtension.create();
 
-  private final ContractStores stores = new ContractStores(redis);
+  final ContractStores stores = new ContractStores(redis);
 
   @Override
   protected <P> PresenceStore<P> newPresenceStore(Codec<P> codec, TtlPolicy ttl, int maxValueBytes) {
