@@ -485,10 +485,11 @@ public final class FailoverStore implements AutoCloseable {
       this.possiblyApplied = possiblyApplied;
     }
 
-    /** Journals a change (empty value: a delete); {@code base} is asked only for a new entry. */
-    void journal(ChangeKey key, Optional<byte[]> value, Supplier<Optional<byte[]>> base) {
+    /** Journals a change (empty value: a delete); {@code bases} is asked only for a new entry. */
+    void journal(
+        ChangeKey key, Optional<byte[]> value, Supplier<List<Optional<byte[]>>> bases) {
       Instant now = clock.instant();
-      if (journal.record(key, value, base, possiblyApplied, now)) {
+      if (journal.record(key, value, bases, possiblyApplied, now)) {
         return;
       }
       dropped.increment();

@@ -500,6 +500,28 @@ class FailoverStoreTest {
   }
 
   @Test
+  void overlappingHealthyWrites_recordedOutOfOrder_outageWriteIsStillNoConflict() {
+    Instance app = instance();
+    app.canvas.put("p", "a", "0");
+    app.flaky.afterCall(op -> {
+      if (op.equals("put p/a")) {
+        app.flaky.afterCall(o -> {});
+        app.canvas.put("p", "a", "2");
+      }
+    });
+    app.canvas.put("p", "a", "1");
+    assertThat(redis.object("p", "a")).as("the overlapping write reached Redis last")
+        .isEqualTo("2");
+    app.cutOff();
+
+    app.canvas.put("p", "a", "3");
+    app.reconnect();
+
+    assertThat(redis.object("p", "a")).isEqualTo("3");
+    assertThat(app.events.conflicts).isEmpty();
+  }
+
+  @Test
   void outageWriteDuringWriteBack_newerValueWrittenBackToo() {
     Instance app = track(redis.instance(c -> c.writeBackBatchSize(1)));
     app.cutOff();
