@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.canvasstate.CodecException;
 import io.canvasstate.StoreException;
+import io.canvasstate.contract.RecordingListener;
 import io.canvasstate.failover.ChangeKey;
 import io.canvasstate.failover.ConflictEvent;
 import io.canvasstate.failover.DroppedEvent;
