@@ -186,8 +186,13 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       side.primary.clear(projectId);
       side.copy.cleared(projectId, mark, failover.millis());
       if (failover.state() != FailoverState.HEALTHY) {
+        for (String id : side.fallback.ids(projectId)) {
+          failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, id), Optional.empty(),
+              () -> side.fallback.remove(projectId, id));
+        }
         for (String id : failover.journaledIds(projectId)) {
-          failover.primaryWrote(ChangeKey.canvas(projectId, id), Optional.empty());
+          failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, id), Optional.empty(),
+              () -> { });
         }
       }
       return null;
@@ -398,7 +403,13 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   private void wrote(String projectId, String objectId, Optional<byte[]> value, long mark) {
     side.copy.object(projectId, objectId, value, mark, failover.millis());
     if (failover.state() != FailoverState.HEALTHY) {
-      failover.primaryWrote(ChangeKey.canvas(projectId, objectId), value);
+      failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, objectId), value, () -> {
+        if (value.isPresent()) {
+          side.fallback.put(projectId, objectId, value.get());
+        } else {
+          side.fallback.remove(projectId, objectId);
+        }
+      });
     }
   }
 

@@ -156,7 +156,13 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   private void wrote(String userId, Optional<byte[]> value, long mark) {
     side.copy.user(userId, value, mark, failover.millis());
     if (failover.state() != FailoverState.HEALTHY) {
-      failover.primaryWrote(ChangeKey.presence(userId), value);
+      failover.primaryWroteDuringSwitch(ChangeKey.presence(userId), value, () -> {
+        if (value.isPresent()) {
+          side.fallback.put(userId, value.get());
+        } else {
+          side.fallback.remove(userId);
+        }
+      });
     }
   }
 

@@ -523,6 +523,45 @@ class FailoverStoreTest {
   }
 
   @Test
+  void writeCompletingOnPrimaryAfterTheSwitch_isMirroredIntoTheFallback() {
+    Instance app = instance();
+    app.flaky.afterCall(op -> {
+      if (op.equals("put p/a")) {
+        app.flaky.afterCall(o -> {});
+        app.cutOff();
+        app.canvas.get("p", "other");
+      }
+    });
+
+    app.canvas.put("p", "a", "1");
+
+    assertThat(app.failover.state()).isEqualTo(FAILED_OVER);
+    assertThat(app.canvas.get("p", "a")).as("read your write during the outage").contains("1");
+    app.reconnect();
+    assertThat(redis.object("p", "a")).isEqualTo("1");
+    assertThat(app.events.conflicts).isEmpty();
+  }
+
+  @Test
+  void writeCompletingOnPrimaryAfterAnOutageWriteToIt_isOursNotAConflict() {
+    Instance app = instance();
+    app.flaky.afterCall(op -> {
+      if (op.equals("put p/a")) {
+        app.flaky.afterCall(o -> {});
+        app.cutOff();
+        app.canvas.put("p", "a", "2");
+      }
+    });
+
+    app.canvas.put("p", "a", "1");
+    assertThat(redis.object("p", "a")).isEqualTo("1");
+    app.reconnect();
+
+    assertThat(redis.object("p", "a")).isEqualTo("2");
+    assertThat(app.events.conflicts).isEmpty();
+  }
+
+  @Test
   void outageWriteDuringWriteBack_newerValueWrittenBackToo() {
     Instance app = track(redis.instance(c -> c.writeBackBatchSize(1)));
     app.cutOff();
