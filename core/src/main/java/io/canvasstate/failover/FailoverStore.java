@@ -139,7 +139,8 @@ public final class FailoverStore implements AutoCloseable {
     this.listeners.addAll(b.listeners);
   }
 
-  private static Runnable defaultProbe(@Nullable CanvasSide canvas, @Nullable PresenceSide presence) {
+  private static Runnable defaultProbe(
+      @Nullable CanvasSide canvas, @Nullable PresenceSide presence) {
     if (canvas != null) {
       CanvasStore<byte[]> primary = canvas.primary;
       return () -> primary.count(PROBE_ID);
@@ -316,14 +317,15 @@ public final class FailoverStore implements AutoCloseable {
     }
     if (switched) {
       long ms = Duration.between(started, clock.instant()).toMillis();
+      String expiredNote = tally.expired == 0 ? ""
+          : " (" + tally.expired + " outage presences had expired and were skipped)";
       if (tally.conflicts + tally.dropped > 0) {
-        LOG.warn("Wrote back {} outage changes in {} ms; {} conflicted (the primary's value was"
-            + " kept, listeners were told), {} were dropped and {} presences had expired; serving"
-            + " from the primary store again", tally.applied, ms, tally.conflicts, tally.dropped,
-            tally.expired);
+        LOG.warn("Wrote back {} outage changes in {} ms{}; {} conflicted (the primary's value was"
+            + " kept, listeners were told) and {} were dropped; serving from the primary store"
+            + " again", tally.applied, ms, expiredNote, tally.conflicts, tally.dropped);
       } else {
-        LOG.info("Wrote back {} outage changes in {} ms ({} presences had expired); serving from"
-            + " the primary store again", tally.applied, ms, tally.expired);
+        LOG.info("Wrote back {} outage changes in {} ms{}; serving from the primary store again",
+            tally.applied, ms, expiredNote);
       }
     }
     dispatch(events);
@@ -514,7 +516,8 @@ public final class FailoverStore implements AutoCloseable {
    * @param write whether the call changes anything
    * @param repeatable whether running it twice is the same as once (so it may be retried)
    */
-  <R> R call(boolean write, boolean repeatable, PrimaryCall<R> onPrimary, OutageCall<R> onFallback) {
+  <R> R call(
+      boolean write, boolean repeatable, PrimaryCall<R> onPrimary, OutageCall<R> onFallback) {
     boolean possiblyApplied = false;
     while (true) {
       FailoverState s = machine.state();
@@ -790,7 +793,7 @@ public final class FailoverStore implements AutoCloseable {
       return this;
     }
 
-    /** The clock for the state machine, event times and presence expiry; the system's by default. */
+    /** The clock for state times, events and presence expiry; the system's by default. */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
       return this;
