@@ -83,7 +83,7 @@ public final class RoundTripCounter implements AutoCloseable {
    */
   public void cut() {
     cut = true;
-    closeAll();
+    closeAll(true);
   }
 
   /** Lets connections through again after {@link #cut()}. */
@@ -160,14 +160,16 @@ public final class RoundTripCounter implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
-    closeAll();
+    closeAll(false);
   }
 
-  /** Resets every proxied connection (no graceful close: a cut link sends RST). */
-  private void closeAll() {
+  /** Closes every proxied connection; {@code reset} sends RST, as a cut link does, not FIN. */
+  private void closeAll(boolean reset) {
     for (Socket s : sockets) {
       try {
-        s.setSoLinger(true, 0);
+        if (reset) {
+          s.setSoLinger(true, 0);
+        }
         s.close();
       } catch (IOException ignored) {
         // closing anyway
