@@ -43,8 +43,12 @@ import org.slf4j.LoggerFactory;
  * wraps this one failover state, so all the stores of one Redis fail over and recover together.
  * The wrapping order, outermost first: the typed store applies the {@link Codec} once, then this
  * decorator routes the encoded bytes to the primary or to the fallback (both typed on
- * {@code byte[]} with {@link Codec#bytes()}), so mirroring values into the local copy, the
- * fallback and the journal never encodes them again.
+ * {@code byte[]}, such as with {@link Codec#bytes()}). Working on encoded values is what keeps
+ * the healthy path cheap: mirroring values into the local copy, and during an outage into the
+ * fallback and the journal, never encodes or decodes them again, and comparing a journaled
+ * change with what the primary holds is comparing bytes, as the stores do. The decorator never
+ * modifies an array it was given or returned, so byte stores that no one else reaches may pass
+ * arrays through without copying them.
  *
  * <h2>Healthy</h2>
  * Every call goes to the primary. The store keeps a bounded local copy of what this instance
@@ -70,8 +74,13 @@ import org.slf4j.LoggerFactory;
  * itself in a call that timed out). Otherwise someone else changed that object during the
  * outage, and <b>the primary's value wins</b>: it is kept, and the outage change goes to
  * {@link FailoverListener#onConflict} with both values. A delete made during the outage is
- * written back as a delete, so nothing deleted comes back. If the primary fails again during
- * the write-back the store returns to the fallback and keeps every change not yet written.
+ * written back as a delete, so nothing deleted comes back. A presence written during the outage
+ * is written back only if it has not expired meanwhile. If the primary fails again during the
+ * write-back the store returns to the fallback and keeps every change not yet written. The
+ * journal keeps the latest change per object, at most {@link FailoverConfig#outageBufferLimit()}
+ * objects and users; past it, a change to one not yet journaled is served but not written back,
+ * and is counted and reported as dropped. Memory is thus bounded by the objects changed, not by
+ * the writes.
  *
  * <h2>Watching it</h2>
  * {@link #state()}, {@link #stats()} and {@link FailoverListener}s; each transition is logged
