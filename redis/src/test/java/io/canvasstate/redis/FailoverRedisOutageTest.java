@@ -138,7 +138,7 @@ class FailoverRedisOutageTest {
   }
 
   @Test
-  void sigkill_servedFromMemoryThenWrittenBackAfterRestart() {
+  void sigkill_redisRestartedWithItsAof_servedFromMemoryThenWrittenBack() {
     try (App app = open(config())) {
       healthyWork(app.canvas(), app.presence());
 
@@ -158,7 +158,7 @@ class FailoverRedisOutageTest {
   }
 
   @Test
-  void sigstop_detectedByTimeoutServedFromMemoryThenWrittenBackAfterSigcont() {
+  void sigstop_detectedByTimeout_servedFromMemoryThenWrittenBackAfterSigcont() {
     try (App app = open(config())) {
       healthyWork(app.canvas(), app.presence());
 
@@ -183,7 +183,7 @@ class FailoverRedisOutageTest {
   }
 
   @Test
-  void restartOnSamePort_deadPooledConnectionsFailOverThenWrittenBack() {
+  void restart_samePortDeadPooledConnections_failOverThenWrittenBack() {
     try (App app = open(config())) {
       healthyWork(app.canvas(), app.presence());
 
@@ -198,7 +198,7 @@ class FailoverRedisOutageTest {
   }
 
   @Test
-  void appStartedWhileRedisDown_startsOnMemoryAndMovesToRedisWhenItAppears() {
+  void create_whileRedisDown_startsOnMemoryAndMovesToRedisWhenItAppears() {
     redis.kill();
     try (App app = open(config())) {
 
@@ -223,7 +223,7 @@ class FailoverRedisOutageTest {
   }
 
   @Test
-  void fallbackDisabled_bareStoresThrowUnavailable() {
+  void canvas_fallbackDisabled_bareStoreThrowsUnavailable() {
     try (RedisStores stores = RedisStores.create(config().toBuilder()
         .fallbackEnabled(false).build())) {
       CanvasStore<String> canvas = stores.canvas(Codec.string());

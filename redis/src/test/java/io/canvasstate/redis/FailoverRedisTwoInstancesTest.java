@@ -41,7 +41,7 @@ class FailoverRedisTwoInstancesTest {
   }
 
   @Test
-  void partition_conflictingWritesResolvedByTheRuleAndReported() {
+  void partition_otherInstanceWritesMeanwhile_conflictsResolvedByTheRuleAndReported() {
     StoreConfig config = redis.configBuilder().connectTimeout(TIMEOUT).timeout(TIMEOUT).build();
     KeySchema keys = config.keySchema();
     RecordingListener appEvents = new RecordingListener();

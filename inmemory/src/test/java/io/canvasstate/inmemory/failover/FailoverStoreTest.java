@@ -112,7 +112,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void outageReads_returnLastKnownStateOfWhatThisInstanceReadAndWrote() {
+  void outageReads_projectsAndUsersSeenBefore_returnTheLastKnownState() {
     Instance other = instance();
     other.canvas.putAll("p", Map.of("a", "1", "b", "2", "c", "3"));
     other.canvas.put("q", "x", "9");
@@ -171,7 +171,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void oversizedValueDuringOutage_rejectedAndNotJournaled() {
+  void put_oversizedValueDuringOutage_rejectedAndNotJournaled() {
     Redis small = new Redis(redis.clock, redis.ttl, 8);
     Instance app = track(small.instance());
     app.cutOff();
@@ -246,7 +246,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void recoveryThreshold_needsThatManyProbesInARow() {
+  void probeNow_belowRecoveryThreshold_needsThatManyProbesInARow() {
     Instance app = track(redis.instance(c -> c.recoveryThreshold(3)));
     app.cutOff();
     app.canvas.put("p", "a", "1");
@@ -320,7 +320,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void recovery_afterwardsCallsGoToThePrimaryAgain() {
+  void recovery_writtenBack_laterCallsGoToThePrimaryAgain() {
     Instance app = instance();
     app.cutOff();
     app.canvas.put("p", "a", "1");
@@ -419,7 +419,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void timeInState_followsTheClock() {
+  void stats_clockMovesDuringOutage_timeInStateFollowsIt() {
     Instance app = instance();
     redis.clock.advance(Duration.ofMinutes(3));
     app.cutOff();
@@ -523,7 +523,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void writeCompletingOnPrimaryAfterTheSwitch_isMirroredIntoTheFallback() {
+  void put_completesOnPrimaryAfterTheSwitch_isMirroredIntoTheFallback() {
     Instance app = instance();
     app.flaky.afterCall(op -> {
       if (op.equals("put p/a")) {
@@ -543,7 +543,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void writeCompletingOnPrimaryAfterAnOutageWriteToIt_isOursNotAConflict() {
+  void put_completesOnPrimaryAfterAnOutageWriteToIt_isOursNotAConflict() {
     Instance app = instance();
     app.flaky.afterCall(op -> {
       if (op.equals("put p/a")) {
@@ -562,7 +562,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void outageWriteDuringWriteBack_newerValueWrittenBackToo() {
+  void put_duringWriteBack_newerValueWrittenBackToo() {
     Instance app = track(redis.instance(c -> c.writeBackBatchSize(1)));
     app.cutOff();
     app.canvas.put("p", "a", "1");
@@ -849,7 +849,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void closeView_onlyThatViewStops() {
+  void close_oneView_onlyThatViewStops() {
     Instance app = instance();
     FailoverCanvasStore<String> view = app.failover.canvas(io.canvasstate.Codec.string());
 
