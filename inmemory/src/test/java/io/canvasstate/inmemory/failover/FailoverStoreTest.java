@@ -21,6 +21,9 @@ import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.failover.TransitionEvent;
 import io.canvasstate.inmemory.failover.Harness.Instance;
 import io.canvasstate.inmemory.failover.Harness.Redis;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +143,32 @@ class FailoverStoreTest {
     app.cutOff();
 
     assertThat(app.canvas.activeProjects()).containsExactly("new");
+  }
+
+  @Test
+  void outage_manyCallsAndProbes_eachTransitionLoggedOnce() {
+    Instance app = instance();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      app.cutOff();
+      for (int i = 0; i < 200; i++) {
+        app.canvas.put("p", "o" + i, "v");
+        app.canvas.getAll("p");
+        if (i % 20 == 0) {
+          app.failover.probeNow();
+        }
+      }
+      app.reconnect();
+    } finally {
+      System.setErr(stderr);
+    }
+
+    String logged = log.toString(StandardCharsets.UTF_8);
+    assertThat(logged.lines().filter(l -> l.contains("serving from memory"))).hasSize(1);
+    assertThat(logged.lines().filter(l -> l.contains("FailoverStore"))).hasSizeLessThanOrEqualTo(3);
+    assertThat(app.events.transitions).hasSize(3);
   }
 
   @Test
