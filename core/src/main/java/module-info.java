@@ -11,6 +11,7 @@ module io.canvasstate {
   requires static transitive org.jspecify;
 
   exports io.canvasstate;
+  exports io.canvasstate.failover;
   exports io.canvasstate.persistence;
   exports io.canvasstate.internal to
       io.canvasstate.inmemory,

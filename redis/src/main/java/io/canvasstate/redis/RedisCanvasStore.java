@@ -48,7 +48,7 @@ import redis.clients.jedis.Response;
  * the methods returning a previous value throw {@link CodecException} (after they wrote, for
  * those that write); {@link #getAll} leaves it out and counts it in {@link #undecodableValues()}.
  *
- * <p>With {@linkplain Persistence persistence} ({@link RedisStores#canvas(Codec, Persistence)}),
+ * <p>With {@linkplain Persistence persistence} ({@link RedisStores#redisCanvas(Codec, Persistence)}),
  * every script also records the objects it changed as unsaved and keeps a project with unsaved
  * changes from expiring, in the same round trip (see {@link PersistScripts}); a write lists its
  * project among the dirty ones in the same pipeline; and an operation on a project Redis does
@@ -78,7 +78,7 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   private final String activeKey;
   private final List<byte[]> activeKeys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
-  private final @Nullable Persistence<T> persistence;
+  private final @Nullable Persistence<?> persistence;
   private final @Nullable RedisChangeLog changeLog;
   private volatile boolean closed;
 
@@ -88,7 +88,7 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
 
   /** A store with persistence when {@code persistence} and {@code changeLog} are given. */
   RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks,
-      @Nullable Persistence<T> persistence, @Nullable RedisChangeLog changeLog) {
+      @Nullable Persistence<?> persistence, @Nullable RedisChangeLog changeLog) {
     this.persistence = persistence;
     this.changeLog = changeLog;
     this.backend = backend;

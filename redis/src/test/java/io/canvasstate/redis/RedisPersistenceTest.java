@@ -97,7 +97,7 @@ class RedisPersistenceTest {
     StoreConfig config = redis.configBuilder().build();
     JsonFileCanvasRepository<TestShape> durable = durable();
     BiFunction<RedisStores, Persistence<TestShape>, RedisCanvasStore<TestShape>> factory =
-        (stores, p) -> stores.canvas(SHAPES, p, singleServer);
+        (stores, p) -> stores.redisCanvas(SHAPES, p, singleServer);
     PersistentInstance a = new PersistentInstance("a", config, durable, settings().build(), factory);
     PersistentInstance b = new PersistentInstance("b", config, durable, settings().build(), factory);
     instances.add(a);
@@ -266,7 +266,7 @@ class RedisPersistenceTest {
     StoreConfig config = redis.configBuilder().build();
     KeySchema keys = config.keySchema();
     try (RedisStores stores = RedisStores.create(config)) {
-      RedisCanvasStore<TestShape> bare = stores.canvas(SHAPES);
+      RedisCanvasStore<TestShape> bare = stores.redisCanvas(SHAPES);
 
       bare.put("p", "a", shape("a", 1));
       bare.remove("p", "a");

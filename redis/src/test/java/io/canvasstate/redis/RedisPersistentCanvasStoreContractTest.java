@@ -33,7 +33,7 @@ class RedisPersistentCanvasStoreContractTest extends CanvasStoreContract {
     RedisStores redisStores = closeAfterTest(stores.open(ttl, maxValueBytes));
     Persistence<T> persistence =
         Persistence.builder(JsonFileCanvasRepository.open(files, codec)).build();
-    return stores.track(redisStores.canvas(codec, persistence), redisStores);
+    return stores.track(redisStores.redisCanvas(codec, persistence), redisStores);
   }
 
   @Override

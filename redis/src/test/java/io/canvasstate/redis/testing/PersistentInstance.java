@@ -39,7 +39,7 @@ public final class PersistentInstance implements AutoCloseable {
    */
   public PersistentInstance(String name, StoreConfig config, CanvasRepository<TestShape> durable,
       PersistenceConfig persistenceConfig) {
-    this(name, config, durable, persistenceConfig, (stores, p) -> stores.canvas(SHAPES, p));
+    this(name, config, durable, persistenceConfig, (stores, p) -> stores.redisCanvas(SHAPES, p));
   }
 
   /** An instance whose store {@code factory} makes from its stores and persistence. */
