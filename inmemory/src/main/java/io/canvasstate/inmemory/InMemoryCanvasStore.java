@@ -334,29 +334,18 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   private <R> R apply(String projectId, Function<Map<String, byte[]>, R> op) {
     InMemoryChangeLog log = changes;
     for (int attempt = 0; ; attempt++) {
-      ensureOpen();
-      long now = clock.millis();
-      prune(now);
-      Holder<R> result = new Holder<>();
-      projects.compute(projectId, (id, current) -> {
-        Project project = current;
-        if (project != null && project.expiresAt <= now) {
-          expiries.remove(id, project.expiresAt);
-          project = null;
-        }
-        if (project == null && log != null && !log.resident(id, now)) {
-          result.cold = true;
+      Holder<R> result = this.<R>underLock(projectId, (id, live, now, holder) -> {
+        if (live == null && log != null && !log.resident(id, now)) {
+          holder.cold = true;
           return null;
         }
-        if (project == null) {
-          project = new Project();
-        }
+        Project project = live == null ? new Project() : live;
         if (log == null) {
-          result.value = op.apply(project.objects);
+          holder.value = op.apply(project.objects);
           return settle(id, project, now, false);
         }
         RecordingMap view = new RecordingMap(project.objects);
-        result.value = op.apply(view);
+        holder.value = op.apply(view);
         return settle(id, project, now, log.record(id, view, now));
       });
       if (!result.cold) {
@@ -398,23 +387,37 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
    */
   <R> R locked(String projectId, Locked<R> op) {
     InMemoryChangeLog log = requireNonNull(changes);
+    return this.<R>underLock(projectId, (id, live, now, holder) -> {
+      Project project = live == null ? new Project() : live;
+      holder.value = op.apply(project.objects, now);
+      return settle(id, project, now, log.isDirty(id));
+    }).value;
+  }
+
+  /** A step under a project's lock: gets the project unless it expired, returns its successor. */
+  @FunctionalInterface
+  private interface Step<R> {
+    @Nullable Project apply(String id, @Nullable Project live, long now, Holder<R> result);
+  }
+
+  /**
+   * Runs {@code step} under a project's lock, after dropping the projects that expired (this one
+   * included, which {@code step} then sees as absent).
+   */
+  private <R> Holder<R> underLock(String projectId, Step<R> step) {
     ensureOpen();
     long now = clock.millis();
     prune(now);
     Holder<R> result = new Holder<>();
     projects.compute(projectId, (id, current) -> {
-      Project project = current;
-      if (project != null && project.expiresAt <= now) {
-        expiries.remove(id, project.expiresAt);
-        project = null;
+      Project live = current;
+      if (live != null && live.expiresAt <= now) {
+        expiries.remove(id, live.expiresAt);
+        live = null;
       }
-      if (project == null) {
-        project = new Project();
-      }
-      result.value = op.apply(project.objects, now);
-      return settle(id, project, now, log.isDirty(id));
+      return step.apply(id, live, now, result);
     });
-    return result.value;
+    return result;
   }
 
   /**

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.StoreException;
 import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.RecordingPersistenceListener;
 import io.canvasstate.contract.RecordingRepository;
 import io.canvasstate.contract.RecordingRepository.Gate;
 import io.canvasstate.contract.TestShape;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,7 +45,7 @@ class InMemoryPersistenceTest {
   private final ManualClock clock = ManualClock.create();
   private final InMemoryCanvasRepository<TestShape> durable = InMemoryCanvasRepository.create(SHAPES);
   private final RecordingRepository<TestShape> repository = RecordingRepository.of(durable, "repo");
-  private final Events events = new Events();
+  private final RecordingPersistenceListener events = new RecordingPersistenceListener();
   private final List<AutoSaveWorker> workers = new ArrayList<>();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -55,28 +55,6 @@ class InMemoryPersistenceTest {
       .clock(clock).listener(events).build();
   private final InMemoryCanvasStore<TestShape> store = InMemoryCanvasStore.builder(SHAPES, persistence)
       .clock(clock).ttl(TtlPolicy.DEFAULT.withCanvasTtl(TTL)).build();
-
-  /** What the listener heard. */
-  static final class Events implements PersistenceListener {
-    final List<SaveEvent> saved = new CopyOnWriteArrayList<>();
-    final List<SaveFailedEvent> failed = new CopyOnWriteArrayList<>();
-    final List<LoadEvent> loaded = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void onSaved(SaveEvent event) {
-      saved.add(event);
-    }
-
-    @Override
-    public void onSaveFailed(SaveFailedEvent event) {
-      failed.add(event);
-    }
-
-    @Override
-    public void onLoaded(LoadEvent event) {
-      loaded.add(event);
-    }
-  }
 
   @AfterEach
   void stop() throws InterruptedException {

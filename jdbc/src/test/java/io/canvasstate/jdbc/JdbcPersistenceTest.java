@@ -9,16 +9,12 @@ import io.canvasstate.persistence.PersistenceConfig;
 import io.canvasstate.persistence.ProjectChanges;
 import io.canvasstate.redis.testing.PersistenceScenario;
 import io.canvasstate.redis.testing.PersistentInstance;
+import io.canvasstate.redis.testing.PersistentInstances;
 import io.canvasstate.redis.testing.RedisServerExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,22 +31,13 @@ class JdbcPersistenceTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private final List<PersistentInstance> instances = new ArrayList<>();
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    instances.forEach(PersistentInstance::close);
-    threads.shutdownNow();
-    assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
-  }
+  @RegisterExtension
+  final PersistentInstances instances = new PersistentInstances();
 
   private PersistentInstance instance(String name, StoreConfig config,
       JdbcCanvasRepository<TestShape> durable) {
-    PersistentInstance i = new PersistentInstance(name, config, durable,
+    return instances.open(name, config, durable,
         PersistenceConfig.builder().saveInterval(Duration.ofMillis(25)).build());
-    instances.add(i);
-    return i;
   }
 
   private JdbcCanvasRepository<TestShape> table(String name) {
@@ -67,7 +54,7 @@ class JdbcPersistenceTest {
     a.worker().start();
     b.worker().start();
 
-    PersistenceScenario.randomWrites(threads, List.of(a.canvas(), a.canvas(), b.canvas(), b.canvas()),
+    PersistenceScenario.randomWrites(instances.threads(), List.of(a.canvas(), a.canvas(), b.canvas(), b.canvas()),
         2_500, 50, 20, WAIT);
     await().atMost(WAIT).until(() -> a.backlog() == 0);
 

@@ -18,6 +18,7 @@ import io.canvasstate.persistence.PersistenceConfig;
 import io.canvasstate.persistence.ProjectChanges;
 import io.canvasstate.redis.testing.PersistenceScenario;
 import io.canvasstate.redis.testing.PersistentInstance;
+import io.canvasstate.redis.testing.PersistentInstances;
 import io.canvasstate.redis.testing.RedisServerExtension;
 import io.canvasstate.redis.testing.RoundTripCounter;
 import java.nio.file.Path;
@@ -28,12 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,21 +53,12 @@ class RedisPersistenceTest {
   @TempDir
   Path files;
 
-  private final List<PersistentInstance> instances = new ArrayList<>();
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    instances.forEach(PersistentInstance::close);
-    threads.shutdownNow();
-    assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
-  }
+  @RegisterExtension
+  final PersistentInstances instances = new PersistentInstances();
 
   private PersistentInstance instance(String name, StoreConfig config,
       CanvasRepository<TestShape> durable, PersistenceConfig persistenceConfig) {
-    PersistentInstance instance = new PersistentInstance(name, config, durable, persistenceConfig);
-    instances.add(instance);
-    return instance;
+    return instances.open(name, config, durable, persistenceConfig);
   }
 
   private JsonFileCanvasRepository<TestShape> durable() {
@@ -98,15 +87,13 @@ class RedisPersistenceTest {
     JsonFileCanvasRepository<TestShape> durable = durable();
     BiFunction<RedisStores, Persistence<TestShape>, RedisCanvasStore<TestShape>> factory =
         (stores, p) -> stores.redisCanvas(SHAPES, p, singleServer);
-    PersistentInstance a = new PersistentInstance("a", config, durable, settings().build(), factory);
-    PersistentInstance b = new PersistentInstance("b", config, durable, settings().build(), factory);
-    instances.add(a);
-    instances.add(b);
+    PersistentInstance a = instances.open("a", config, durable, settings().build(), factory);
+    PersistentInstance b = instances.open("b", config, durable, settings().build(), factory);
     a.worker().start();
     b.worker().start();
 
     // 10,000 writes: two writers on each instance, 2,500 each
-    PersistenceScenario.randomWrites(threads, List.of(a.canvas(), a.canvas(), b.canvas(), b.canvas()),
+    PersistenceScenario.randomWrites(instances.threads(), List.of(a.canvas(), a.canvas(), b.canvas(), b.canvas()),
         2_500, 50, 20, WAIT);
     await().atMost(WAIT).until(() -> a.backlog() == 0);
 
@@ -188,7 +175,7 @@ class RedisPersistenceTest {
     List<Future<Map<String, TestShape>>> reads = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       CanvasStore<TestShape> canvas = (i % 2 == 0 ? a : b).canvas();
-      reads.add(threads.submit(() -> canvas.getAll("p")));
+      reads.add(instances.threads().submit(() -> canvas.getAll("p")));
     }
     await().atMost(WAIT).until(() -> a.repository().loads() + b.repository().loads() == 1
         && a.persistence().stats().loadWaits() + b.persistence().stats().loadWaits() >= 7);

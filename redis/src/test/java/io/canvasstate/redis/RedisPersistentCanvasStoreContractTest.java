@@ -3,30 +3,21 @@ package io.canvasstate.redis;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.TtlPolicy;
-import io.canvasstate.contract.CanvasStoreContract;
 import io.canvasstate.contract.Capability;
 import io.canvasstate.persistence.JsonFileCanvasRepository;
 import io.canvasstate.persistence.Persistence;
-import io.canvasstate.redis.testing.RedisServerExtension;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The canvas contract on a real Redis with persistence (over an empty repository, with no
  * worker): the persistence versions of the scripts must not change what the store does.
  */
-class RedisPersistentCanvasStoreContractTest extends CanvasStoreContract {
-  @RegisterExtension
-  static final RedisServerExtension redis = RedisServerExtension.create();
-
+class RedisPersistentCanvasStoreContractTest extends RedisCanvasStoreContractTest {
   @TempDir
   static Path files;
-
-  private final ContractStores stores = new ContractStores(redis);
 
   @Override
   protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
@@ -37,25 +28,7 @@ class RedisPersistentCanvasStoreContractTest extends CanvasStoreContract {
   }
 
   @Override
-  protected void elapse(Duration duration) {
-    ContractStores.sleep(duration);
-  }
-
-  @Override
-  protected void writeEncoded(CanvasStore<?> store, String projectId, String objectId,
-      byte[] bytes) {
-    stores.hset(stores.keys(store).objectsKey(projectId), objectId, bytes);
-  }
-
-  @Override
   protected Set<Capability> capabilities() {
     return EnumSet.of(Capability.TYPED_KEYS, Capability.DURABLE);
-  }
-
-  @Override
-  protected void plantWrongType(CanvasStore<?> store, String projectId) {
-    String key = stores.keys(store).objectsKey(projectId);
-    redis.jedis().del(key);
-    stores.set(key, "a string where the hash belongs");
   }
 }

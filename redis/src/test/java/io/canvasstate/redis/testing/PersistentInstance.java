@@ -2,13 +2,13 @@ package io.canvasstate.redis.testing;
 
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.StoreConfig;
+import io.canvasstate.contract.RecordingPersistenceListener;
 import io.canvasstate.contract.RecordingRepository;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.persistence.AutoSaveWorker;
 import io.canvasstate.persistence.CanvasRepository;
 import io.canvasstate.persistence.Persistence;
 import io.canvasstate.persistence.PersistenceConfig;
-import io.canvasstate.persistence.PersistenceListener;
 import io.canvasstate.persistence.SaveEvent;
 import io.canvasstate.redis.RedisCanvasStore;
 import io.canvasstate.redis.RedisStores;
@@ -30,7 +30,7 @@ public final class PersistentInstance implements AutoCloseable {
   private final RecordingRepository<TestShape> repository;
   private final Persistence<TestShape> persistence;
   private final RedisCanvasStore<TestShape> canvas;
-  private final List<SaveEvent> saved = new CopyOnWriteArrayList<>();
+  private final RecordingPersistenceListener events = new RecordingPersistenceListener();
   private final List<AutoSaveWorker> workers = new CopyOnWriteArrayList<>();
 
   /**
@@ -49,12 +49,7 @@ public final class PersistentInstance implements AutoCloseable {
     stores = RedisStores.create(config);
     repository = RecordingRepository.of(durable, name);
     persistence = Persistence.builder(repository).config(persistenceConfig).instanceId(name)
-        .listener(new PersistenceListener() {
-          @Override
-          public void onSaved(SaveEvent event) {
-            saved.add(event);
-          }
-        }).build();
+        .listener(events).build();
     canvas = factory.apply(stores, persistence);
   }
 
@@ -78,7 +73,7 @@ public final class PersistentInstance implements AutoCloseable {
 
   /** The saves this instance's workers reported. */
   public List<SaveEvent> saved() {
-    return List.copyOf(saved);
+    return List.copyOf(events.saved);
   }
 
   /** A new worker, not started; stopped by {@link #close()}. */
