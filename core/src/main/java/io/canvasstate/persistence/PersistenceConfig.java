@@ -2,11 +2,33 @@ package io.canvasstate.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.internal.SettingValues;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * How persistence paces itself: how often workers save, how long their claims and load leases
- * last, and how much one save carries. Immutable and thread-safe.
+ * last, and how much one save carries. Build it, or read it from the environment with
+ * {@link #fromEnv()}:
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>variable</th><th>builder</th><th>default</th></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_INTERVAL}</td><td>{@link Builder#saveInterval}</td><td>5s</td></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_LEASE}</td><td>{@link Builder#saveLease}</td><td>30s</td></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_BATCH_SIZE}</td><td>{@link Builder#maxChangesPerSave}</td>
+ *       <td>500</td></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_MAX_PROJECTS}</td><td>{@link Builder#maxProjectsPerRound}</td>
+ *       <td>1000</td></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_CLOSE_TIMEOUT}</td><td>{@link Builder#closeTimeout}</td>
+ *       <td>30s</td></tr>
+ *   <tr><td>{@code CANVASSTATE_LOAD_LEASE}</td><td>{@link Builder#loadLease}</td><td>10s</td></tr>
+ *   <tr><td>{@code CANVASSTATE_LOAD_TIMEOUT}</td><td>{@link Builder#loadTimeout}</td><td>30s</td></tr>
+ * </table>
+ *
+ * <p>Immutable and thread-safe.
  *
  * <pre>{@code
  * PersistenceConfig config = PersistenceConfig.builder()
@@ -54,6 +76,63 @@ public final class PersistenceConfig {
   /** A builder with every default. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Reads the settings from the environment and system properties (which win); unset ones keep
+   * their defaults.
+   *
+   * @throws IllegalArgumentException naming the variable whose value is invalid
+   */
+  public static PersistenceConfig fromEnv() {
+    return from(SettingValues.environment());
+  }
+
+  /**
+   * Reads the settings from a map of variable names to values, as {@link #fromEnv()} does.
+   * Unknown names are ignored; blank values count as unset.
+   *
+   * @throws IllegalArgumentException naming the variable whose value is invalid
+   */
+  public static PersistenceConfig from(Map<String, String> settings) {
+    requireNonNull(settings, "settings");
+    Builder b = builder();
+    duration(settings, "CANVASSTATE_SAVE_INTERVAL", b::saveInterval);
+    duration(settings, "CANVASSTATE_SAVE_LEASE", b::saveLease);
+    number(settings, "CANVASSTATE_SAVE_BATCH_SIZE", b::maxChangesPerSave);
+    number(settings, "CANVASSTATE_SAVE_MAX_PROJECTS", b::maxProjectsPerRound);
+    duration(settings, "CANVASSTATE_SAVE_CLOSE_TIMEOUT", b::closeTimeout);
+    duration(settings, "CANVASSTATE_LOAD_LEASE", b::loadLease);
+    duration(settings, "CANVASSTATE_LOAD_TIMEOUT", b::loadTimeout);
+    return b.build();
+  }
+
+  private static void duration(Map<String, String> settings, String name,
+      Consumer<Duration> set) {
+    String v = SettingValues.get(settings, name);
+    if (v != null) {
+      named(name, () -> set.accept(SettingValues.parseDuration(name, v)));
+    }
+  }
+
+  private static void number(Map<String, String> settings, String name, IntConsumer set) {
+    String v = SettingValues.get(settings, name);
+    if (v != null) {
+      named(name, () -> set.accept(SettingValues.parseInt(name, v)));
+    }
+  }
+
+  /** Runs a setter, putting the variable's name in front of a message that lacks it. */
+  private static void named(String name, Runnable set) {
+    try {
+      set.run();
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith(name)) {
+        throw e;
+      }
+      throw new IllegalArgumentException(name + ": " + message, e);
+    }
   }
 
   /** A builder holding these settings. */
