@@ -2,6 +2,7 @@ package io.canvasstate.persistence;
 
 import io.canvasstate.CodecException;
 import io.canvasstate.StoreException;
+import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.internal.Values;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ final class ProjectSaver<T> {
   /** Whether the last save failed, so a streak of failures is logged once. */
   private volatile boolean failing;
   private final Set<String> undecodableLogged = ConcurrentHashMap.newKeySet();
+  private final Set<String> storeErrorsLogged = ConcurrentHashMap.newKeySet();
 
   ProjectSaver(Persistence<T> persistence, String owner, BooleanSupplier aborted) {
     this.persistence = persistence;
@@ -70,7 +72,7 @@ final class ProjectSaver<T> {
         break;
       }
       long before = persistence.savedObjects.sum();
-      switch (save(project)) {
+      switch (saveOrReport(project)) {
         case SAVED -> saved++;
         case HELD -> held++;
         case FAILED -> failed++;
@@ -79,6 +81,27 @@ final class ProjectSaver<T> {
       objects += (int) (persistence.savedObjects.sum() - before);
     }
     return new AutoSaveWorker.Round(dirty.size(), saved, objects, held, failed);
+  }
+
+  /**
+   * Saves one project, reporting a store error that concerns only it (a key of the wrong type,
+   * say) as a failure of that project, so that the others are still saved; an unreachable store
+   * ends the round.
+   */
+  private Outcome saveOrReport(ChangeLog.DirtyProject project) {
+    try {
+      return save(project);
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (StoreException e) {
+      persistence.saveFailures.increment();
+      if (storeErrorsLogged.size() < MAX_REMEMBERED && storeErrorsLogged.add(project.projectId())) {
+        LOG.warn("Cannot save project {}: the store failed on its keys; its changes stay unsaved"
+            + " (logged once per project): {}", project.projectId(), e.getMessage());
+      }
+      failed(project.projectId(), SaveFailedEvent.Reason.STORE_FAILED, 0, e.toString());
+      return Outcome.FAILED;
+    }
   }
 
   /** Saves one project's changes, a page of {@code maxChangesPerSave} at a time. */

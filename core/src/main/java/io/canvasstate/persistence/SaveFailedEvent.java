@@ -31,7 +31,13 @@ public record SaveFailedEvent(
      * The repository had applied a save with a larger fence (this worker's claim had expired and
      * another instance took the project over); nothing was written, the newer claim saves.
      */
-    SUPERSEDED
+    SUPERSEDED,
+    /**
+     * The store failed on the project's own keys (a key of the wrong type, written by another
+     * client); its changes stay unsaved until the key is fixed. {@code changes} is 0: they could
+     * not be counted.
+     */
+    STORE_FAILED
   }
 
   /** Checks the components. */

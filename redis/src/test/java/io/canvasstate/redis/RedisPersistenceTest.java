@@ -8,6 +8,7 @@ import io.canvasstate.JacksonCodec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.RecordingPersistenceListener;
 import io.canvasstate.contract.RecordingRepository.Gate;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.persistence.AutoSaveWorker;
@@ -16,6 +17,7 @@ import io.canvasstate.persistence.JsonFileCanvasRepository;
 import io.canvasstate.persistence.Persistence;
 import io.canvasstate.persistence.PersistenceConfig;
 import io.canvasstate.persistence.ProjectChanges;
+import io.canvasstate.persistence.SaveFailedEvent;
 import io.canvasstate.redis.testing.PersistenceScenario;
 import io.canvasstate.redis.testing.PersistentInstance;
 import io.canvasstate.redis.testing.PersistentInstances;
@@ -246,6 +248,30 @@ class RedisPersistenceTest {
     assertThat(raw.zcard(keys.dirtyProjectsKey())).isZero();
     assertThat(raw.pttl(keys.objectsKey("p"))).isPositive();
     assertThat(raw.pttl(keys.projectKey("p", "persist"))).isPositive();
+  }
+
+  @Test
+  void dirtyHashOfTheWrongType_failsThatProjectOnlyAndIsReported() {
+    StoreConfig config = redis.configBuilder().build();
+    KeySchema keys = config.keySchema();
+    RecordingPersistenceListener events = new RecordingPersistenceListener();
+    PersistentInstance a = instance("a", config, durable(), settings().build());
+    a.persistence().addListener(events);
+    a.canvas().put("p", "a", shape("a", 1));
+    a.canvas().put("q", "a", shape("a", 1));
+    redis.jedis().del(keys.projectKey("p", "dirty"));
+    redis.jedis().set(keys.projectKey("p", "dirty"), "a string where the hash belongs");
+
+    AutoSaveWorker.Round round = a.worker().runOnce();
+
+    assertThat(round.saved()).isEqualTo(1);
+    assertThat(round.failed()).isEqualTo(1);
+    assertThat(a.repository().applied()).extracting(ProjectChanges::projectId).containsExactly("q");
+    assertThat(events.failed).singleElement().satisfies(e -> {
+      assertThat(e.projectId()).isEqualTo("p");
+      assertThat(e.reason()).isEqualTo(SaveFailedEvent.Reason.STORE_FAILED);
+      assertThat(e.error()).contains("claim", "{p}", "WRONGTYPE");
+    });
   }
 
   @Test
