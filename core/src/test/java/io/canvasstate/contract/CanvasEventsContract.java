@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class CanvasEventsContract {
   /** The observed store and the store written through; the same object or two instances. */
-  protected record Stores(CanvasStore<String> observed, CanvasStore<String> writer) {}
+  public record Stores(CanvasStore<String> observed, CanvasStore<String> writer) {}
 
   /** Creates the stores for one test; {@link #closeStores} closes them. */
   protected abstract Stores createStores();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class PresenceEventsContract {
   /** The observed store and the store written through; the same object or two instances. */
-  protected record Stores(PresenceStore<String> observed, PresenceStore<String> writer) {}
+  public record Stores(PresenceStore<String> observed, PresenceStore<String> writer) {}
 
   /** Creates the stores for one test; {@link #closeStores} closes them. */
   protected abstract Stores createStores();
