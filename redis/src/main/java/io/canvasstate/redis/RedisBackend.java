@@ -14,6 +14,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -80,6 +81,36 @@ final class RedisBackend implements AutoCloseable {
       }
       return c;
     }
+  }
+
+  /**
+   * A new connection of its own, outside the pool, to the node that takes writes, for the
+   * event subscription: the server of a standalone deployment, the master Sentinel names now, or
+   * a random Cluster node (classic pub/sub messages reach every node of a cluster). Same
+   * credentials, TLS and timeouts as the pool's.
+   *
+   * @throws IllegalStateException if the backend is closed
+   * @throws RuntimeException whatever Jedis throws while connecting
+   */
+  Connection newDedicatedConnection() {
+    requireOpen();
+    HostAndPort node = switch (config.deployment()) {
+      case STANDALONE -> {
+        URI url = config.redisUrl().orElseThrow();
+        yield new HostAndPort(host(url), url.getPort());
+      }
+      case SENTINEL -> ((RedisSentinelClient) client()).getCurrentMaster();
+      case CLUSTER -> {
+        List<String> nodes = List.copyOf(((RedisClusterClient) client()).getClusterNodes().keySet());
+        if (nodes.isEmpty()) {
+          throw new JedisConnectionException("no reachable Cluster node");
+        }
+        yield HostAndPort.from(nodes.get(java.util.concurrent.ThreadLocalRandom.current()
+            .nextInt(nodes.size())));
+      }
+      case NONE -> throw new IllegalStateException("no Redis configured");
+    };
+    return new Connection(node, clientConfig(config));
   }
 
   /** A batch of commands sent as one pipeline, for operation {@code op}. */

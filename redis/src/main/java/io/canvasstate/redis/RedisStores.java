@@ -6,6 +6,8 @@ import io.canvasstate.Codec;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.internal.InstanceIds;
+import java.time.Duration;
 import java.time.InstantSource;
 
 /**
@@ -26,17 +28,31 @@ import java.time.InstantSource;
  * connect as soon as Redis is back. Every command waits at most
  * {@link StoreConfig#timeout()} for its answer (and for a free pooled connection).
  *
+ * <p>The stores of one {@code RedisStores} share an {@linkplain #instanceId() instance id}, put on
+ * the change events they publish, and one pub/sub connection for the events they subscribe to
+ * (a dedicated connection, outside the pool, with its own daemon thread and a ping thread, from
+ * the first subscription until {@link #close()}); see {@link io.canvasstate.CanvasStore#subscribe}.
+ *
  * <p>{@link #toString()} shows the configuration without the password. Thread-safe.
  */
 public final class RedisStores implements AutoCloseable {
   private final StoreConfig config;
   private final RedisBackend backend;
   private final ActiveMarks marks;
+  private final RedisEvents events;
 
   private RedisStores(StoreConfig config, InstantSource clock) {
+    this(config, clock, RedisEvents.DEFAULT_PING_INTERVAL);
+  }
+
+  private RedisStores(StoreConfig config, InstantSource clock, Duration pingInterval) {
     this.config = config;
     this.backend = new RedisBackend(config);
     this.marks = new ActiveMarks(clock, RedisCanvasStore.markInterval(config.ttl().canvasTtl()));
+    String instanceId = InstanceIds.random();
+    this.events = new RedisEvents(backend::newDedicatedConnection,
+        config.keySchema().prefix() + "canvasstate:control:" + instanceId, instanceId,
+        pingInterval, config.timeout());
   }
 
   /**
@@ -63,6 +79,12 @@ public final class RedisStores implements AutoCloseable {
     return new RedisStores(config, clock);
   }
 
+  /** For tests: stores whose event connection is pinged every {@code pingInterval}. */
+  static RedisStores create(StoreConfig config, Duration pingInterval) {
+    return new RedisStores(requireNonNull(config, "config"), InstantSource.system(),
+        requireNonNull(pingInterval, "pingInterval"));
+  }
+
   /**
    * Stores configured from the environment and system properties, as
    * {@link StoreConfig#fromEnv()} reads them. Does not connect.
@@ -77,13 +99,13 @@ public final class RedisStores implements AutoCloseable {
   /** A canvas store using {@code codec}, sharing this factory's connections. */
   public <T> RedisCanvasStore<T> canvas(Codec<T> codec) {
     backend.requireOpen();
-    return new RedisCanvasStore<>(backend, codec, marks);
+    return new RedisCanvasStore<>(backend, codec, marks, events);
   }
 
   /** A presence store using {@code codec}, sharing this factory's connections. */
   public <P> RedisPresenceStore<P> presence(Codec<P> codec) {
     backend.requireOpen();
-    return new RedisPresenceStore<>(backend, codec);
+    return new RedisPresenceStore<>(backend, codec, events);
   }
 
   /**
@@ -98,14 +120,31 @@ public final class RedisStores implements AutoCloseable {
     backend.ping();
   }
 
+  /**
+   * The id that every store of this factory puts on the change events it publishes: random,
+   * unique per {@code RedisStores} (so per instance of an application).
+   */
+  public String instanceId() {
+    return events.instanceId();
+  }
+
+  /** Whether the event connection is up and subscribed; false before the first subscription. */
+  boolean eventsConnected() {
+    return events.isConnected();
+  }
+
   /** The configuration these stores use. */
   public StoreConfig config() {
     return config;
   }
 
-  /** Closes the connection pool; the stores handed out stop working. Idempotent. */
+  /**
+   * Closes the event connection and its threads, then the connection pool; the stores handed
+   * out stop working and no more events are delivered to their listeners. Idempotent.
+   */
   @Override
   public void close() {
+    events.close();
     backend.close();
   }
 
