@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -25,7 +26,11 @@ import java.io.IOException;
  * @param <T> the type of the values
  */
 public final class JacksonCodec<T> implements Codec<T> {
-  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().findAndRegisterModules();
+  /** Rejects trailing tokens (garbage after a value is undecodable); ignores unknown fields. */
+  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().findAndRegisterModules()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // Other clients (a Node service, an admin tool) may add fields: reading must not fail on them.
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final ObjectReader reader;
   private final ObjectWriter writer;
@@ -37,7 +42,12 @@ public final class JacksonCodec<T> implements Codec<T> {
     this.type = type;
   }
 
-  /** A codec for {@code type} using a default {@link ObjectMapper} (with the modules found). */
+  /**
+   * A codec for {@code type} using a default {@link ObjectMapper}: Jackson's defaults, the modules
+   * found on the class path, trailing content after the value rejected, and unknown properties
+   * ignored (another client may have added fields; they are dropped when this codec rewrites the
+   * value).
+   */
   public static <T> JacksonCodec<T> of(Class<T> type) {
     return of(DEFAULT_MAPPER, type);
   }

@@ -9,12 +9,10 @@ import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.ResyncReason;
-import io.canvasstate.StoreConfig;
 import io.canvasstate.Subscription;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.EventHub;
-import io.canvasstate.internal.InstanceIds;
 import io.canvasstate.internal.Values;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -24,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -35,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Values are kept as their encoded bytes, as Redis keeps them: changing an object after
  * {@link #put} or after {@link #get} does not change what is stored, and a value the codec
  * cannot read back fails here as it would against Redis. Values are limited to
- * {@code maxValueBytes} encoded ({@link StoreConfig#DEFAULT_MAX_VALUE_BYTES} by default).
+ * {@code maxValueBytes} encoded ({@link io.canvasstate.StoreConfig#DEFAULT_MAX_VALUE_BYTES} by default).
  *
  * <p>Lifetimes follow the injected clock: a project expires as a whole
  * {@linkplain TtlPolicy#canvasTtl() canvasTtl} after its last read or write (every operation
@@ -81,13 +80,13 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     volatile long expiresAt = ExpiryIndex.NONE;
   }
 
-  private InMemoryCanvasStore(Builder<T> b) {
-    this.codec = b.codec;
-    this.clock = b.clock;
-    this.ttl = b.ttl;
-    this.ttlMillis = ExpiryIndex.millis(b.ttl.canvasTtl());
-    this.maxValueBytes = b.maxValueBytes;
-    this.instanceId = b.instanceId;
+  private InMemoryCanvasStore(Codec<T> codec, InMemoryStoreBuilder<?> b) {
+    this.codec = codec;
+    this.clock = b.clock();
+    this.ttl = b.ttl();
+    this.ttlMillis = ExpiryIndex.millis(b.ttl().canvasTtl());
+    this.maxValueBytes = b.maxValueBytes();
+    this.instanceId = b.instanceId();
     this.events = new EventHub<>("canvas events of " + instanceId);
   }
 
@@ -97,62 +96,9 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   }
 
   /** A builder for a store that uses {@code codec}. */
-  public static <T> Builder<T> builder(Codec<T> codec) {
-    return new Builder<>(codec);
-  }
-
-  /** Builds an {@link InMemoryCanvasStore}. Not thread-safe. */
-  public static final class Builder<T> {
-    private final Codec<T> codec;
-    private InstantSource clock = InstantSource.system();
-    private TtlPolicy ttl = TtlPolicy.DEFAULT;
-    private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
-    private String instanceId = InstanceIds.random();
-
-    private Builder(Codec<T> codec) {
-      this.codec = requireNonNull(codec, "codec");
-    }
-
-    /** The clock that lifetimes follow; the system clock by default. */
-    public Builder<T> clock(InstantSource clock) {
-      this.clock = requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The lifetimes; {@link TtlPolicy#DEFAULT} by default. Only the canvas lifetime is used. */
-    public Builder<T> ttl(TtlPolicy ttl) {
-      this.ttl = requireNonNull(ttl, "ttl");
-      return this;
-    }
-
-    /**
-     * The largest encoded value accepted, in bytes.
-     *
-     * @throws IllegalArgumentException if it is less than 1
-     */
-    public Builder<T> maxValueBytes(int maxValueBytes) {
-      if (maxValueBytes < 1) {
-        throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
-      }
-      this.maxValueBytes = maxValueBytes;
-      return this;
-    }
-
-    /**
-     * The id put on the events this store originates; a random one by default. A failover
-     * decorator gives its fallback the primary's id, so that echoes look the same from both.
-     *
-     * @throws IllegalArgumentException if it is not a valid id
-     */
-    public Builder<T> instanceId(String instanceId) {
-      this.instanceId = InstanceIds.require(instanceId);
-      return this;
-    }
-
-    /** Builds the store. */
-    public InMemoryCanvasStore<T> build() {
-      return new InMemoryCanvasStore<>(this);
-    }
+  public static <T> InMemoryStoreBuilder<InMemoryCanvasStore<T>> builder(Codec<T> codec) {
+    requireNonNull(codec, "codec");
+    return new InMemoryStoreBuilder<>(b -> new InMemoryCanvasStore<>(codec, b));
   }
 
   // ---- the store ----
@@ -316,15 +262,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("objectId", objectId);
     byte[] expectedBytes = encode(objectId, expected);
     byte[] bytes = encode(objectId, replacement);
-    return apply(projectId, objects -> {
-      byte[] current = objects.get(objectId);
-      if (current == null || !Values.sameValue(codec, current, expectedBytes)) {
-        return false;
-      }
-      objects.put(objectId, bytes);
-      emitPut(projectId, objectId, bytes, null);
-      return true;
-    });
+    return ifCurrentIs(projectId, objectId, expectedBytes,
+        objects -> emitPut(projectId, objectId, bytes, objects.put(objectId, bytes)));
   }
 
   @Override
@@ -332,14 +271,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] expectedBytes = encode(objectId, expected);
-    return apply(projectId, objects -> {
-      byte[] current = objects.get(objectId);
-      if (current == null || !Values.sameValue(codec, current, expectedBytes)) {
-        return false;
-      }
-      emitRemoved(projectId, objectId, objects.remove(objectId));
-      return true;
-    });
+    return ifCurrentIs(projectId, objectId, expectedBytes,
+        objects -> emitRemoved(projectId, objectId, objects.remove(objectId)));
   }
 
   @Override
@@ -459,6 +392,24 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
       events.enqueue(projectId, new CanvasEvent.Removed<>(projectId, objectId, instanceId));
     }
     return previous;
+  }
+
+  /**
+   * Applies {@code change} atomically if the object's current value is {@code expected} under
+   * the store's equality rule ({@link Values#sameValue}).
+   *
+   * @return whether it was applied
+   */
+  private boolean ifCurrentIs(String projectId, String objectId, byte[] expected,
+      Consumer<Map<String, byte[]>> change) {
+    return apply(projectId, objects -> {
+      byte[] current = objects.get(objectId);
+      if (current == null || !Values.sameValue(codec, current, expected)) {
+        return false;
+      }
+      change.accept(objects);
+      return true;
+    });
   }
 
   /** Drops the projects that expired at {@code now}. */

@@ -9,12 +9,10 @@ import io.canvasstate.PresenceEvent;
 import io.canvasstate.PresenceListener;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.ResyncReason;
-import io.canvasstate.StoreConfig;
 import io.canvasstate.Subscription;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.EventHub;
-import io.canvasstate.internal.InstanceIds;
 import io.canvasstate.internal.Values;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -44,9 +42,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@linkplain #subscribe Events} are delivered in-process, on the thread that made the change
  * once the store's lock is released. So that a presence that expires produces its
  * {@link PresenceEvent.Left} even when nobody reads, the store runs one daemon thread while it
- * has listeners, which calls {@link #sweepExpired()} every {@linkplain Builder#sweepInterval
- * sweep interval} (the expiry itself follows the injected clock); the thread ends when the last
- * listener goes or the store closes.
+ * has listeners, which calls {@link #sweepExpired()} every {@linkplain
+ * InMemoryStoreBuilder#sweepInterval sweep interval} (the expiry itself follows the injected
+ * clock); the thread ends when the last listener goes or the store closes.
  *
  * @param <P> the type of a user's presence
  */
@@ -70,20 +68,17 @@ public final class InMemoryPresenceStore<P> implements PresenceStore<P> {
 
   private record Presence(byte[] bytes, long expiresAt) {}
 
-  /** How often expired presences are looked for while there are listeners: one second. */
-  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
-
   /** The one key presence listeners register under. */
   private static final String ALL = "";
 
-  private InMemoryPresenceStore(Builder<P> b) {
-    this.codec = b.codec;
-    this.clock = b.clock;
-    this.ttl = b.ttl;
-    this.ttlMillis = ExpiryIndex.millis(b.ttl.presenceTtl());
-    this.maxValueBytes = b.maxValueBytes;
-    this.instanceId = b.instanceId;
-    this.sweepInterval = b.sweepInterval;
+  private InMemoryPresenceStore(Codec<P> codec, InMemoryStoreBuilder<?> b) {
+    this.codec = codec;
+    this.clock = b.clock();
+    this.ttl = b.ttl();
+    this.ttlMillis = ExpiryIndex.millis(b.ttl().presenceTtl());
+    this.maxValueBytes = b.maxValueBytes();
+    this.instanceId = b.instanceId();
+    this.sweepInterval = b.sweepInterval();
     this.events = new EventHub<>("presence events of " + instanceId, new EventHub.KeyWatcher<>() {
       @Override
       public void firstListener(String key) {
@@ -103,77 +98,9 @@ public final class InMemoryPresenceStore<P> implements PresenceStore<P> {
   }
 
   /** A builder for a store that uses {@code codec}. */
-  public static <P> Builder<P> builder(Codec<P> codec) {
-    return new Builder<>(codec);
-  }
-
-  /** Builds an {@link InMemoryPresenceStore}. Not thread-safe. */
-  public static final class Builder<P> {
-    private final Codec<P> codec;
-    private InstantSource clock = InstantSource.system();
-    private TtlPolicy ttl = TtlPolicy.DEFAULT;
-    private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
-    private String instanceId = InstanceIds.random();
-    private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
-
-    private Builder(Codec<P> codec) {
-      this.codec = requireNonNull(codec, "codec");
-    }
-
-    /** The clock that lifetimes follow; the system clock by default. */
-    public Builder<P> clock(InstantSource clock) {
-      this.clock = requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The lifetimes; {@link TtlPolicy#DEFAULT} by default. Only the presence lifetime is used. */
-    public Builder<P> ttl(TtlPolicy ttl) {
-      this.ttl = requireNonNull(ttl, "ttl");
-      return this;
-    }
-
-    /**
-     * The largest encoded value accepted, in bytes.
-     *
-     * @throws IllegalArgumentException if it is less than 1
-     */
-    public Builder<P> maxValueBytes(int maxValueBytes) {
-      if (maxValueBytes < 1) {
-        throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
-      }
-      this.maxValueBytes = maxValueBytes;
-      return this;
-    }
-
-    /**
-     * The id put on the events this store originates; a random one by default.
-     *
-     * @throws IllegalArgumentException if it is not a valid id
-     */
-    public Builder<P> instanceId(String instanceId) {
-      this.instanceId = InstanceIds.require(instanceId);
-      return this;
-    }
-
-    /**
-     * How often, in real time, the store looks for expired presences while it has listeners;
-     * {@link #DEFAULT_SWEEP_INTERVAL} by default.
-     *
-     * @throws IllegalArgumentException if it is not positive
-     */
-    public Builder<P> sweepInterval(Duration sweepInterval) {
-      requireNonNull(sweepInterval, "sweepInterval");
-      if (sweepInterval.isNegative() || sweepInterval.isZero()) {
-        throw new IllegalArgumentException("sweepInterval must be positive: " + sweepInterval);
-      }
-      this.sweepInterval = sweepInterval;
-      return this;
-    }
-
-    /** Builds the store. */
-    public InMemoryPresenceStore<P> build() {
-      return new InMemoryPresenceStore<>(this);
-    }
+  public static <P> InMemoryStoreBuilder<InMemoryPresenceStore<P>> builder(Codec<P> codec) {
+    requireNonNull(codec, "codec");
+    return new InMemoryStoreBuilder<>(b -> new InMemoryPresenceStore<>(codec, b));
   }
 
   @Override
