@@ -16,6 +16,9 @@ import java.util.Map;
  * reply (and, for presence, the user's state before the write) to decide what to publish. A
  * write that changed nothing publishes nothing.
  *
+ * <p>Publishing needs the ACL permission for the channels ({@code &<prefix>*}); without it the
+ * write still happens and nothing is published.
+ *
  * <p>A heartbeat also keeps the presence keys alive for {@link #PRESENCE_KEY_GRACE_MS} after the
  * last presence expires, so that the sweep can still find the users who expired last and publish
  * their {@code left}, instead of the keys vanishing with them.
@@ -41,9 +44,13 @@ final class EventScripts {
       end
       """;
 
-  /** Lua that publishes one message of {@code kind} about id expression {@code id}. */
+  /**
+   * Lua that publishes one message of {@code kind} about id expression {@code id}. With
+   * {@code redis.pcall}: an ACL user without permission for the channel still writes (the write
+   * is what matters; its instances' subscriptions fail and say so in their log).
+   */
   private static String publish(char kind, String id, String value) {
-    return "redis.call('PUBLISH', __channel, '" + kind + "\\n' .. __iid .. '\\n' .. " + id
+    return "redis.pcall('PUBLISH', __channel, '" + kind + "\\n' .. __iid .. '\\n' .. " + id
         + " .. '\\n' .. " + value + ")";
   }
 

@@ -1,8 +1,7 @@
 package io.canvasstate.redis;
 
-import static io.canvasstate.redis.RedisCanvasStore.bytes;
-import static io.canvasstate.redis.RedisCanvasStore.number;
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.canvasstate.redis.RedisBytes.bytes;
+import static io.canvasstate.redis.RedisBytes.number;
 import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.Codec;
@@ -19,9 +18,6 @@ import io.canvasstate.internal.EventHub;
 import io.canvasstate.internal.Values;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +59,10 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private final int maxValueBytes;
   private final byte[] ttlArg;
   private final String hashKey;
+  /** Both keys, as error messages name them: a wrong type may be either one's. */
+  private final String bothKeys;
   private final byte[] hash;
+  private final String activeKey;
   private final byte[] active;
   private final List<byte[]> keys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
@@ -86,8 +85,10 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     this.maxValueBytes = backend.config().maxValueBytes();
     this.ttlArg = number(backend.config().ttl().presenceTtl().toMillis());
     this.hashKey = schema.presenceKey();
+    this.bothKeys = hashKey + "\" / \"" + schema.activeUsersKey();
     this.hash = bytes(hashKey);
-    this.active = bytes(schema.activeUsersKey());
+    this.activeKey = schema.activeUsersKey();
+    this.active = bytes(activeKey);
     this.keys = List.of(hash, active);
     this.events = events;
     this.channel = hashKey + ":events";
@@ -154,19 +155,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     batch.run();
     pruned.get();
     Map<byte[], byte[]> raw = all.get();
-    if (raw == null || raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, P> out = new HashMap<>((int) (raw.size() / 0.75f) + 1);
-    for (Map.Entry<byte[], byte[]> e : raw.entrySet()) {
-      String userId = new String(e.getKey(), UTF_8);
-      try {
-        out.put(userId, Values.decode(codec, hashKey, userId, e.getValue()));
-      } catch (CodecException ex) {
-        decodeFailures.record(hashKey, userId, ex);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return raw == null ? Map.of() : RedisBytes.decodeAll(codec, hashKey, raw, decodeFailures);
   }
 
   @Override
@@ -174,18 +163,11 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     requireOpen();
     Batch batch = backend.batch("activeUsers");
     Batch.Step<@Nullable Object> pruned = step(batch, Scripts.PRESENCE_PRUNE, List.of());
-    Batch.Step<List<byte[]>> users = batch.command(hashKey, p -> p.zrange(active, 0, -1));
+    Batch.Step<List<byte[]>> users = batch.command(activeKey, p -> p.zrange(active, 0, -1));
     batch.run();
     pruned.get();
     List<byte[]> raw = users.get();
-    if (raw == null || raw.isEmpty()) {
-      return Set.of();
-    }
-    Set<String> out = new LinkedHashSet<>((int) (raw.size() / 0.75f) + 1);
-    for (byte[] user : raw) {
-      out.add(new String(user, UTF_8));
-    }
-    return Collections.unmodifiableSet(out);
+    return raw == null ? Set.of() : RedisBytes.strings(raw);
   }
 
   private @Nullable Object script(String op, Script script, List<byte[]> args) {
@@ -203,12 +185,12 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private Batch.Step<@Nullable Object> step(Batch batch, Script script, List<byte[]> args) {
     Script publishing = EventScripts.presence(script);
     if (publishing == script) {
-      return batch.script(script, hashKey, keys, args);
+      return batch.script(script, bothKeys, keys, args);
     }
     List<byte[]> all = new ArrayList<>(args.size() + 1);
     all.addAll(args);
     all.add(instanceIdArg);
-    return batch.script(publishing, hashKey, keysAndChannel, all);
+    return batch.script(publishing, bothKeys, keysAndChannel, all);
   }
 
   @Override

@@ -82,6 +82,29 @@ class RedisCanvasEventsTest extends CanvasEventsContract {
   }
 
   @Test
+  void aclUser_withChannelPermission_getsEvents_withoutIt_stillWrites() {
+    String user = "ev" + Long.toHexString(System.nanoTime());
+    redis.jedis().aclSetUser(user + "-pubsub", "reset", "on", ">pw-1", "~*", "&*", "+@all");
+    redis.jedis().aclSetUser(user + "-nopubsub", "reset", "on", ">pw-2", "~*", "+@all");
+    StoreConfig allowed = config.toBuilder().username(user + "-pubsub").password("pw-1").build();
+    StoreConfig denied = config.toBuilder().username(user + "-nopubsub").password("pw-2").build();
+    try (RedisStores withChannels = RedisStores.create(allowed);
+        RedisStores withoutChannels = RedisStores.create(denied)) {
+      withChannels.canvas(Codec.string()).subscribe(project, recorder::add);
+
+      withoutChannels.canvas(Codec.string()).put(project, "silent", json(1));
+      withChannels.canvas(Codec.string()).put(project, "heard", json(2));
+
+      assertThat(recorder.awaitCount(1)).extracting(e -> ((CanvasEvent.Put<String>) e).objectId())
+          .containsExactly("heard");
+      assertThat(observed.get(project, "silent")).contains(json(1));
+    } finally {
+      redis.jedis().aclDelUser(user + "-pubsub");
+      redis.jedis().aclDelUser(user + "-nopubsub");
+    }
+  }
+
+  @Test
   void messageFromAnotherPublisher_isIgnored() {
     observed.subscribe(project, recorder::add);
     String channel = config.keySchema().projectKey(project, "events");
