@@ -32,7 +32,7 @@ class RedisCanvasEventsTest extends CanvasEventsContract {
     config = redis.configBuilder().build();
     observer = RedisStores.create(config);
     writerStores = RedisStores.create(config);
-    return new Stores(observer.canvas(Codec.string()), writerStores.canvas(Codec.string()));
+    return new Stores(observer.redisCanvas(Codec.string()), writerStores.redisCanvas(Codec.string()));
   }
 
   @Override
@@ -90,10 +90,10 @@ class RedisCanvasEventsTest extends CanvasEventsContract {
     StoreConfig denied = config.toBuilder().username(user + "-nopubsub").password("pw-2").build();
     try (RedisStores withChannels = RedisStores.create(allowed);
         RedisStores withoutChannels = RedisStores.create(denied)) {
-      withChannels.canvas(Codec.string()).subscribe(project, recorder::add);
+      withChannels.redisCanvas(Codec.string()).subscribe(project, recorder::add);
 
-      withoutChannels.canvas(Codec.string()).put(project, "silent", json(1));
-      withChannels.canvas(Codec.string()).put(project, "heard", json(2));
+      withoutChannels.redisCanvas(Codec.string()).put(project, "silent", json(1));
+      withChannels.redisCanvas(Codec.string()).put(project, "heard", json(2));
 
       assertThat(recorder.awaitCount(1)).extracting(e -> ((CanvasEvent.Put<String>) e).objectId())
           .containsExactly("heard");
@@ -120,7 +120,7 @@ class RedisCanvasEventsTest extends CanvasEventsContract {
 
   @Test
   void undecodableValue_inAnEvent_deliversResync() {
-    RedisCanvasStore<Integer> ints = observer.canvas(new Codec<Integer>() {
+    RedisCanvasStore<Integer> ints = observer.redisCanvas(new Codec<Integer>() {
       @Override
       public byte[] encode(Integer value) {
         return value.toString().getBytes(StandardCharsets.UTF_8);

@@ -38,9 +38,9 @@ class RedisEventsRecoveryTest {
     StoreConfig config = redis.configBuilder().build();
     RedisStores observer = RedisStores.create(config);
     RedisStores writerStores = RedisStores.create(config);
-    CanvasStore<String> observed = observer.canvas(Codec.string());
-    PresenceStore<String> observedPresence = observer.presence(Codec.string());
-    CanvasStore<String> writer = writerStores.canvas(Codec.string());
+    CanvasStore<String> observed = observer.redisCanvas(Codec.string());
+    PresenceStore<String> observedPresence = observer.redisPresence(Codec.string());
+    CanvasStore<String> writer = writerStores.redisCanvas(Codec.string());
     EventRecorder<CanvasEvent<String>> canvasEvents = new EventRecorder<>();
     EventRecorder<PresenceEvent<String>> presenceEvents = new EventRecorder<>();
     try {
@@ -79,7 +79,7 @@ class RedisEventsRecoveryTest {
       redis.kill();
       long start = System.nanoTime();
 
-      observer.canvas(Codec.string()).subscribe("p", events::add);
+      observer.redisCanvas(Codec.string()).subscribe("p", events::add);
 
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
       redis.restart();
@@ -100,7 +100,7 @@ class RedisEventsRecoveryTest {
     RedisStores writerStores = RedisStores.create(config);
     EventRecorder<CanvasEvent<String>> events = new EventRecorder<>();
     try {
-      observer.canvas(Codec.string()).subscribe("p", events::add);
+      observer.redisCanvas(Codec.string()).subscribe("p", events::add);
       assertThat(observer.eventsConnected()).isTrue();
 
       redis.pause();
@@ -113,7 +113,7 @@ class RedisEventsRecoveryTest {
 
       assertThat(events.awaitCount(1))
           .containsExactly(new CanvasEvent.Resync<>("p", ResyncReason.RECONNECTED));
-      CanvasStore<String> writer = writerStores.canvas(Codec.string());
+      CanvasStore<String> writer = writerStores.redisCanvas(Codec.string());
       putUntilRedisAnswers(writer, "p", "after");
       assertThat(events.awaitCount(2).get(1)).isInstanceOf(CanvasEvent.Put.class);
     } finally {

@@ -33,7 +33,7 @@ class RedisPresenceEventsTest extends PresenceEventsContract {
     config = redis.configBuilder().ttl(TtlPolicy.DEFAULT.withPresenceTtl(TTL)).build();
     observer = RedisStores.create(config);
     writerStores = RedisStores.create(config);
-    return new Stores(observer.presence(Codec.string()), writerStores.presence(Codec.string()));
+    return new Stores(observer.redisPresence(Codec.string()), writerStores.redisPresence(Codec.string()));
   }
 
   @Override
