@@ -78,6 +78,8 @@ final class RedisEvents implements AutoCloseable {
   private @Nullable ScheduledExecutorService pinger;
   private volatile boolean closed;
   private volatile long lastHeard;
+  /** Whether the connection failed since it last worked: then nobody waits for it. */
+  private volatile boolean down;
   private boolean outageLogged;
 
   /**
@@ -118,7 +120,9 @@ final class RedisEvents implements AutoCloseable {
   /**
    * Waits up to {@code wait} for a channel's subscription to be in place; if it is not by then
    * (Redis is unreachable, or this is the event thread, which cannot wait for itself), the sink
-   * hears a resync once it is, since events published in between are not received.
+   * hears a resync once it is, since events published in between are not received. Does not
+   * wait at all while the connection is known to be down, so that callers are not held up for
+   * each subscription during an outage.
    *
    * @return whether the subscription is in place
    */
@@ -130,7 +134,7 @@ final class RedisEvents implements AutoCloseable {
         return false;
       }
       try {
-        while (!c.subscribed && !closed && Thread.currentThread() != thread) {
+        while (!c.subscribed && !closed && !down && Thread.currentThread() != thread) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             break;
@@ -278,6 +282,7 @@ final class RedisEvents implements AutoCloseable {
         l.proceed(c, bytes(controlChannel));
         // proceed returns only when every channel is unsubscribed, which is never asked for
       } catch (RuntimeException e) {
+        down = true;
         if (!closed) {
           if (!outageLogged) {
             outageLogged = true;
@@ -297,6 +302,7 @@ final class RedisEvents implements AutoCloseable {
               ch.owedResync.addAll(ch.sinks);
             }
           }
+          lock.notifyAll(); // waiting subscribers stop waiting for a connection that is down
         }
         if (c != null) {
           try {
@@ -364,6 +370,7 @@ final class RedisEvents implements AutoCloseable {
       synchronized (lock) {
         if (name.equals(controlChannel)) {
           ready = true;
+          down = false;
           if (outageLogged) {
             outageLogged = false;
             LOG.info("Event connection of instance {} is back", instanceId);
