@@ -17,8 +17,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param <T> the type of the canvas objects
  */
-public sealed interface CanvasEvent<T>
-    permits CanvasEvent.Put, CanvasEvent.Removed, CanvasEvent.Cleared, CanvasEvent.Resync {
+public sealed interface CanvasEvent<T> permits CanvasEvent.Change, CanvasEvent.Resync {
 
   /** The project the event is about. */
   String projectId();
@@ -29,6 +28,17 @@ public sealed interface CanvasEvent<T>
    */
   boolean isFrom(String instanceId);
 
+  /** A change some instance made: a {@link Put}, {@link Removed} or {@link Cleared}. */
+  sealed interface Change<T> extends CanvasEvent<T> permits Put, Removed, Cleared {
+    /** The id of the instance that made the change ({@link CanvasStore#instanceId()}). */
+    String instanceId();
+
+    @Override
+    default boolean isFrom(String id) {
+      return instanceId().equals(id);
+    }
+  }
+
   /**
    * An object was inserted or replaced (by {@code put}, {@code putAll}, {@code replace}...).
    *
@@ -38,18 +48,13 @@ public sealed interface CanvasEvent<T>
    * @param instanceId the id of the instance that wrote it
    */
   record Put<T>(String projectId, String objectId, T value, String instanceId)
-      implements CanvasEvent<T> {
+      implements Change<T> {
     /** @throws NullPointerException if an argument is null */
     public Put {
       requireNonNull(projectId, "projectId");
       requireNonNull(objectId, "objectId");
       requireNonNull(value, "value");
       requireNonNull(instanceId, "instanceId");
-    }
-
-    @Override
-    public boolean isFrom(String instanceId) {
-      return this.instanceId.equals(instanceId);
     }
   }
 
@@ -61,17 +66,12 @@ public sealed interface CanvasEvent<T>
    * @param instanceId the id of the instance that removed it
    */
   record Removed<T>(String projectId, String objectId, String instanceId)
-      implements CanvasEvent<T> {
+      implements Change<T> {
     /** @throws NullPointerException if an argument is null */
     public Removed {
       requireNonNull(projectId, "projectId");
       requireNonNull(objectId, "objectId");
       requireNonNull(instanceId, "instanceId");
-    }
-
-    @Override
-    public boolean isFrom(String instanceId) {
-      return this.instanceId.equals(instanceId);
     }
   }
 
@@ -81,16 +81,11 @@ public sealed interface CanvasEvent<T>
    * @param projectId the project
    * @param instanceId the id of the instance that cleared it
    */
-  record Cleared<T>(String projectId, String instanceId) implements CanvasEvent<T> {
+  record Cleared<T>(String projectId, String instanceId) implements Change<T> {
     /** @throws NullPointerException if an argument is null */
     public Cleared {
       requireNonNull(projectId, "projectId");
       requireNonNull(instanceId, "instanceId");
-    }
-
-    @Override
-    public boolean isFrom(String instanceId) {
-      return this.instanceId.equals(instanceId);
     }
   }
 

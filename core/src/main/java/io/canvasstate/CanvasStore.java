@@ -168,8 +168,8 @@ public interface CanvasStore<T> extends AutoCloseable {
    *       non-empty project) produces one {@link CanvasEvent.Put}, {@link CanvasEvent.Removed} or
    *       {@link CanvasEvent.Cleared} per object or project, at most once to each listener. A
    *       write that changed nothing produces no event. A canvas that expires produces none.
-   *   <li><b>In order.</b> Events of one object arrive in the order the writes were applied
-   *       (on Redis, all events of one project do).
+   *   <li><b>In order.</b> Events of one project arrive in the order its writes were applied,
+   *       whichever instance made them.
    *   <li><b>No silent gaps.</b> When events may have been lost (the connection to the server
    *       dropped and came back, a failover switch, an event that could not be decoded), the
    *       listener receives a {@link CanvasEvent.Resync} after the subscription is working again;

@@ -17,14 +17,27 @@ import static java.util.Objects.requireNonNull;
  *
  * @param <P> the type of a user's presence
  */
-public sealed interface PresenceEvent<P>
-    permits PresenceEvent.Joined, PresenceEvent.Updated, PresenceEvent.Left, PresenceEvent.Resync {
+public sealed interface PresenceEvent<P> permits PresenceEvent.Change, PresenceEvent.Resync {
 
   /**
    * Whether this change was made by the instance with id {@code instanceId}. Always false for a
    * {@link Resync}.
    */
   boolean isFrom(String instanceId);
+
+  /** A change to one user's presence: {@link Joined}, {@link Updated} or {@link Left}. */
+  sealed interface Change<P> extends PresenceEvent<P> permits Joined, Updated, Left {
+    /** The user. */
+    String userId();
+
+    /** The id of the instance that made the change, or noticed the expiry. */
+    String instanceId();
+
+    @Override
+    default boolean isFrom(String id) {
+      return instanceId().equals(id);
+    }
+  }
 
   /**
    * A user who was not present (or whose presence had expired) put a presence.
@@ -33,17 +46,12 @@ public sealed interface PresenceEvent<P>
    * @param presence the new presence
    * @param instanceId the id of the instance that wrote it
    */
-  record Joined<P>(String userId, P presence, String instanceId) implements PresenceEvent<P> {
+  record Joined<P>(String userId, P presence, String instanceId) implements Change<P> {
     /** @throws NullPointerException if an argument is null */
     public Joined {
       requireNonNull(userId, "userId");
       requireNonNull(presence, "presence");
       requireNonNull(instanceId, "instanceId");
-    }
-
-    @Override
-    public boolean isFrom(String instanceId) {
-      return this.instanceId.equals(instanceId);
     }
   }
 
@@ -54,17 +62,12 @@ public sealed interface PresenceEvent<P>
    * @param presence the new presence
    * @param instanceId the id of the instance that wrote it
    */
-  record Updated<P>(String userId, P presence, String instanceId) implements PresenceEvent<P> {
+  record Updated<P>(String userId, P presence, String instanceId) implements Change<P> {
     /** @throws NullPointerException if an argument is null */
     public Updated {
       requireNonNull(userId, "userId");
       requireNonNull(presence, "presence");
       requireNonNull(instanceId, "instanceId");
-    }
-
-    @Override
-    public boolean isFrom(String instanceId) {
-      return this.instanceId.equals(instanceId);
     }
   }
 
@@ -75,17 +78,12 @@ public sealed interface PresenceEvent<P>
    * @param reason whether the presence was removed or expired
    * @param instanceId the id of the instance that removed it, or that noticed the expiry
    */
-  record Left<P>(String userId, Reason reason, String instanceId) implements PresenceEvent<P> {
+  record Left<P>(String userId, Reason reason, String instanceId) implements Change<P> {
     /** @throws NullPointerException if an argument is null */
     public Left {
       requireNonNull(userId, "userId");
       requireNonNull(reason, "reason");
       requireNonNull(instanceId, "instanceId");
-    }
-
-    @Override
-    public boolean isFrom(String instanceId) {
-      return this.instanceId.equals(instanceId);
     }
 
     /** Why a user left. */

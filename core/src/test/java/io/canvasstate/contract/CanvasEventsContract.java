@@ -60,6 +60,19 @@ public abstract class CanvasEventsContract {
     }
   }
 
+  /** A codec of whole numbers as text, which cannot read the JSON values the tests write. */
+  protected static final io.canvasstate.Codec<Integer> INTEGERS = new io.canvasstate.Codec<>() {
+    @Override
+    public byte[] encode(Integer value) {
+      return value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Integer decode(byte[] bytes) {
+      return Integer.valueOf(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+  };
+
   /** A JSON string value. */
   protected static String json(int n) {
     return "{\"n\":" + n + "}";

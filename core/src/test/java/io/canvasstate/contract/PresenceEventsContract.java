@@ -66,14 +66,7 @@ public abstract class PresenceEventsContract {
   }
 
   private static String userOf(PresenceEvent<String> e) {
-    if (e instanceof PresenceEvent.Joined<String> j) {
-      return j.userId();
-    } else if (e instanceof PresenceEvent.Updated<String> u) {
-      return u.userId();
-    } else if (e instanceof PresenceEvent.Left<String> l) {
-      return l.userId();
-    }
-    return "";
+    return e instanceof PresenceEvent.Change<String> change ? change.userId() : "";
   }
 
   private java.util.List<PresenceEvent<String>> awaitMine(int n) {

@@ -43,17 +43,7 @@ class InMemoryCanvasEventsTest extends CanvasEventsContract {
 
   @Test
   void putEncoded_ofUndecodableValue_deliversResync() {
-    InMemoryCanvasStore<Integer> ints = InMemoryCanvasStore.builder(new Codec<Integer>() {
-      @Override
-      public byte[] encode(Integer value) {
-        return value.toString().getBytes(StandardCharsets.UTF_8);
-      }
-
-      @Override
-      public Integer decode(byte[] bytes) {
-        return Integer.valueOf(new String(bytes, StandardCharsets.UTF_8));
-      }
-    }).instanceId("me").build();
+    InMemoryCanvasStore<Integer> ints = InMemoryCanvasStore.builder(INTEGERS).instanceId("me").build();
     java.util.List<CanvasEvent<Integer>> got = new java.util.ArrayList<>();
     ints.subscribe(project, got::add);
 

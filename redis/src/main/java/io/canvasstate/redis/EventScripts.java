@@ -2,7 +2,10 @@ package io.canvasstate.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The write scripts of {@link Scripts} with their change events: each publishes an
@@ -43,6 +46,25 @@ final class EventScripts {
         __s = redis.call('ZSCORE', KEYS[2], ARGV[ARGV_USER])
       end
       """;
+
+  /**
+   * Adds a script to a batch: {@code script} itself when it writes nothing ({@code publishing}
+   * is the same script), else {@code publishing}, its event version, with the channel after its
+   * keys and the writer's instance id after its arguments.
+   */
+  static Batch.Step<@Nullable Object> add(Batch batch, Script script, Script publishing,
+      String key, List<byte[]> keys, byte[] channel, List<byte[]> args, byte[] instanceId) {
+    if (publishing == script) {
+      return batch.script(script, key, keys, args);
+    }
+    List<byte[]> allKeys = new ArrayList<>(keys.size() + 1);
+    allKeys.addAll(keys);
+    allKeys.add(channel);
+    List<byte[]> allArgs = new ArrayList<>(args.size() + 1);
+    allArgs.addAll(args);
+    allArgs.add(instanceId);
+    return batch.script(publishing, key, allKeys, allArgs);
+  }
 
   /**
    * Lua that publishes one message of {@code kind} about id expression {@code id}. With

@@ -402,14 +402,8 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
    */
   private Batch.Step<@Nullable Object> script(Batch batch, Script script, String projectId,
       String key, List<byte[]> args) {
-    Script publishing = EventScripts.canvas(script);
-    if (publishing == script) {
-      return batch.script(script, key, List.of(bytes(key)), args);
-    }
-    List<byte[]> all = new ArrayList<>(args.size() + 1);
-    all.addAll(args);
-    all.add(instanceIdArg);
-    return batch.script(publishing, key, List.of(bytes(key), bytes(channel(projectId))), all);
+    return EventScripts.add(batch, script, EventScripts.canvas(script), key,
+        List.of(bytes(key)), bytes(channel(projectId)), args, instanceIdArg);
   }
 
   private String channel(String projectId) {

@@ -17,7 +17,6 @@ import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.EventHub;
 import io.canvasstate.internal.Values;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +68,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private final DecodeFailures undecodableEvents = new DecodeFailures();
   private final RedisEvents events;
   private final String channel;
-  private final List<byte[]> keysAndChannel;
+  private final byte[] channelBytes;
   private final byte[] instanceIdArg;
   private final Duration sweepInterval;
   private final Sink sink = new Sink();
@@ -92,7 +91,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     this.keys = List.of(hash, active);
     this.events = events;
     this.channel = hashKey + ":events";
-    this.keysAndChannel = List.of(hash, active, bytes(channel));
+    this.channelBytes = bytes(channel);
     this.instanceIdArg = bytes(events.instanceId());
     this.sweepInterval = sweepInterval(backend.config().ttl().presenceTtl());
     this.hub = new EventHub<>("presence events of " + events.instanceId(), new EventHub.KeyWatcher<>() {
@@ -183,14 +182,8 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
    * which also gets the channel and this instance's id.
    */
   private Batch.Step<@Nullable Object> step(Batch batch, Script script, List<byte[]> args) {
-    Script publishing = EventScripts.presence(script);
-    if (publishing == script) {
-      return batch.script(script, bothKeys, keys, args);
-    }
-    List<byte[]> all = new ArrayList<>(args.size() + 1);
-    all.addAll(args);
-    all.add(instanceIdArg);
-    return batch.script(publishing, bothKeys, keysAndChannel, all);
+    return EventScripts.add(batch, script, EventScripts.presence(script), bothKeys, keys,
+        channelBytes, args, instanceIdArg);
   }
 
   @Override

@@ -120,17 +120,7 @@ class RedisCanvasEventsTest extends CanvasEventsContract {
 
   @Test
   void undecodableValue_inAnEvent_deliversResync() {
-    RedisCanvasStore<Integer> ints = observer.redisCanvas(new Codec<Integer>() {
-      @Override
-      public byte[] encode(Integer value) {
-        return value.toString().getBytes(StandardCharsets.UTF_8);
-      }
-
-      @Override
-      public Integer decode(byte[] bytes) {
-        return Integer.valueOf(new String(bytes, StandardCharsets.UTF_8));
-      }
-    });
+    RedisCanvasStore<Integer> ints = observer.redisCanvas(INTEGERS);
     EventRecorder<CanvasEvent<Integer>> got = new EventRecorder<>();
     ints.subscribe(project, got::add);
 

@@ -75,18 +75,8 @@ class RedisPresenceEventsTest extends PresenceEventsContract {
   }
 
   @Test
-  void remove_ofExpiredButUnsweptUser_announcesTheExpiry() throws Exception {
-    // No store has a listener, so no sweep runs: the presence expires unnoticed.
-    String channel = config.keySchema().presenceKey() + ":events";
-    List<String> messages;
-    try (RawSubscriber raw = RawSubscriber.on(redis, channel)) {
-      writer.put(user, "{\"x\":1}");
-      org.awaitility.Awaitility.await().atMost(EventRecorder.TIMEOUT)
-          .until(() -> writer.get(user).isEmpty());
-
-      assertThat(writer.remove(user)).isFalse();
-      messages = raw.awaitCount(2);
-    }
+  void remove_ofExpiredButUnsweptUser_announcesTheExpiry() {
+    List<String> messages = afterAnUnsweptExpiry(() -> assertThat(writer.remove(user)).isFalse(), 2);
 
     String id = writer.instanceId();
     assertThat(messages).containsExactly("J\n" + id + "\n" + user + "\n{\"x\":1}",
@@ -94,18 +84,24 @@ class RedisPresenceEventsTest extends PresenceEventsContract {
   }
 
   @Test
-  void put_ofExpiredButUnsweptUser_announcesTheExpiryThenTheJoin() throws Exception {
-    String channel = config.keySchema().presenceKey() + ":events";
-    List<String> messages;
-    try (RawSubscriber raw = RawSubscriber.on(redis, channel)) {
+  void put_ofExpiredButUnsweptUser_announcesTheExpiryThenTheJoin() {
+    List<String> messages = afterAnUnsweptExpiry(() -> writer.put(user, "{\"x\":2}"), 3);
+
+    assertThat(messages).extracting(m -> m.substring(0, 1)).containsExactly("J", "E", "J");
+  }
+
+  /**
+   * Puts {@link #user}, lets the presence expire while no store has a listener (so no sweep
+   * runs and nobody announces it), then runs {@code action}; returns the first {@code n}
+   * messages a plain Redis client subscribed to the presence channel saw.
+   */
+  private List<String> afterAnUnsweptExpiry(Runnable action, int n) {
+    try (RawSubscriber raw = RawSubscriber.on(redis, config.keySchema().presenceKey() + ":events")) {
       writer.put(user, "{\"x\":1}");
       org.awaitility.Awaitility.await().atMost(EventRecorder.TIMEOUT)
           .until(() -> writer.get(user).isEmpty());
-
-      writer.put(user, "{\"x\":2}");
-      messages = raw.awaitCount(3);
+      action.run();
+      return raw.awaitCount(n);
     }
-
-    assertThat(messages).extracting(m -> m.substring(0, 1)).containsExactly("J", "E", "J");
   }
 }
