@@ -10,13 +10,11 @@ import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.ResyncReason;
 import io.canvasstate.Subscription;
-import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,20 +43,13 @@ import java.util.Set;
  *
  * @param <T> the type of the canvas objects
  */
-public final class FailoverCanvasStore<T> implements CanvasStore<T> {
-  private final FailoverStore failover;
+public final class FailoverCanvasStore<T> extends FailoverView<T> implements CanvasStore<T> {
   private final CanvasSide side;
-  private final Codec<T> codec;
-  private final KeySchema keys;
-  private final DecodeFailures decodeFailures = new DecodeFailures();
   private final EventRelay<CanvasEvent<byte[]>, CanvasEvent<T>> events;
-  private volatile boolean closed;
 
   FailoverCanvasStore(FailoverStore failover, CanvasSide side, Codec<T> codec, KeySchema keys) {
-    this.failover = failover;
+    super(failover, codec, keys);
     this.side = side;
-    this.codec = codec;
-    this.keys = keys;
     this.events = new EventRelay<>("canvas events of " + side.primary.instanceId(), failover,
         (projectId, l) -> side.primary.subscribe(projectId, l::accept),
         (projectId, l) -> side.fallback.subscribe(projectId, l::accept), this::typed,
@@ -105,22 +96,13 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     return new CanvasEvent.Resync<>(resync.projectId(), resync.reason());
   }
 
-  /** The failover state this store shares with the other stores of the same primary. */
-  public FailoverStore failover() {
-    return failover;
-  }
-
-  /** How many stored values {@link #getAll} left out because they could not be decoded. */
-  public long undecodableValues() {
-    return decodeFailures.count();
-  }
-
   @Override
   public Optional<T> get(String projectId, String objectId) {
     check(projectId, objectId);
     Optional<byte[]> raw = failover.call(false, true, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.get(projectId, objectId);
-      side.copy.object(projectId, objectId, r, failover.millis());
+      seen(projectId, objectId, r, mark);
       return r;
     }, outage -> side.fallback.get(projectId, objectId));
     return raw.map(b -> decode(projectId, objectId, b));
@@ -131,8 +113,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.put(projectId, objectId, value);
-      wrote(projectId, objectId, Optional.of(value));
+      wrote(projectId, objectId, Optional.of(value), mark);
       return null;
     }, outage -> {
       side.fallback.put(projectId, objectId, value);
@@ -154,8 +137,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       return;
     }
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.putAll(projectId, values);
-      values.forEach((id, v) -> wrote(projectId, id, Optional.of(v)));
+      values.forEach((id, v) -> wrote(projectId, id, Optional.of(v), mark));
       return null;
     }, outage -> {
       side.fallback.putAll(projectId, values);
@@ -168,8 +152,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   public boolean remove(String projectId, String objectId) {
     check(projectId, objectId);
     return failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       boolean r = side.primary.remove(projectId, objectId);
-      wrote(projectId, objectId, Optional.empty());
+      wrote(projectId, objectId, Optional.empty(), mark);
       return r;
     }, outage -> {
       boolean r = side.fallback.remove(projectId, objectId);
@@ -190,19 +175,7 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       side.copy.snapshot(projectId, r, mark, failover.millis());
       return r;
     }, outage -> side.fallback.getAll(projectId));
-    if (raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, T> out = new HashMap<>(raw.size() * 4 / 3 + 1);
-    String key = keys.objectsKey(projectId);
-    for (Map.Entry<String, byte[]> e : raw.entrySet()) {
-      try {
-        out.put(e.getKey(), Values.decode(codec, key, e.getKey(), e.getValue()));
-      } catch (CodecException ce) {
-        decodeFailures.record(key, e.getKey(), ce);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return decodeFailures.decodeAll(codec, keys.objectsKey(projectId), raw);
   }
 
   @Override
@@ -233,11 +206,17 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     requireOpen();
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.clear(projectId);
-      side.copy.cleared(projectId, failover.millis());
+      side.copy.cleared(projectId, mark, failover.millis());
       if (failover.state() != FailoverState.HEALTHY) {
+        for (String id : side.fallback.ids(projectId)) {
+          failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, id), Optional.empty(),
+              () -> side.fallback.remove(projectId, id));
+        }
         for (String id : failover.journaledIds(projectId)) {
-          failover.primaryWrote(ChangeKey.canvas(projectId, id), Optional.empty());
+          failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, id), Optional.empty(),
+              () -> { });
         }
       }
       return null;
@@ -246,7 +225,7 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       ids.addAll(failover.journaledIds(projectId));
       side.fallback.clear(projectId);
       outage.journal(ChangeKey.canvas(projectId, Journal.CLEAR_MARKER), Optional.empty(),
-          Optional::empty);
+          () -> List.of(Optional.empty()));
       for (String id : ids) {
         journal(outage, projectId, id, Optional.empty());
       }
@@ -266,11 +245,12 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     Optional<byte[]> there = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.putIfAbsent(projectId, objectId, value);
       if (r.isEmpty()) {
-        wrote(projectId, objectId, Optional.of(value));
+        wrote(projectId, objectId, Optional.of(value), mark);
       } else {
-        side.copy.object(projectId, objectId, r, failover.millis());
+        seen(projectId, objectId, r, mark);
       }
       return r;
     }, outage -> {
@@ -288,8 +268,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     Optional<byte[]> previous = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.getAndPut(projectId, objectId, value);
-      wrote(projectId, objectId, Optional.of(value));
+      wrote(projectId, objectId, Optional.of(value), mark);
       return r;
     }, outage -> {
       Optional<byte[]> r = side.fallback.getAndPut(projectId, objectId, value);
@@ -303,8 +284,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   public Optional<T> getAndRemove(String projectId, String objectId) {
     check(projectId, objectId);
     Optional<byte[]> previous = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.getAndRemove(projectId, objectId);
-      wrote(projectId, objectId, Optional.empty());
+      wrote(projectId, objectId, Optional.empty(), mark);
       return r;
     }, outage -> {
       Optional<byte[]> r = side.fallback.getAndRemove(projectId, objectId);
@@ -321,11 +303,12 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     Optional<byte[]> previous = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.replace(projectId, objectId, value);
       if (r.isPresent()) {
-        wrote(projectId, objectId, Optional.of(value));
+        wrote(projectId, objectId, Optional.of(value), mark);
       } else {
-        side.copy.object(projectId, objectId, r, failover.millis());
+        seen(projectId, objectId, r, mark);
       }
       return r;
     }, outage -> {
@@ -356,9 +339,10 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   private boolean compareAnd(
       String projectId, String objectId, byte[] expected, Optional<byte[]> target) {
     return failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       boolean r = compareAndSet(side.primary, projectId, objectId, expected, target);
       if (r) {
-        wrote(projectId, objectId, target);
+        wrote(projectId, objectId, target, mark);
       }
       return r;
     }, outage -> {
@@ -403,13 +387,8 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   /** Closes this view only, ending its subscriptions; see {@link FailoverStore#close()}. */
   @Override
   public void close() {
-    closed = true;
+    super.close();
     events.close();
-  }
-
-  @Override
-  public String toString() {
-    return "FailoverCanvasStore[" + codec + ", " + failover + (closed ? ", closed" : "") + "]";
   }
 
   // ---- helpers ----
@@ -418,12 +397,6 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     requireOpen();
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("this FailoverCanvasStore is closed");
-    }
   }
 
   private byte[] encode(String objectId, T object) {
@@ -435,17 +408,28 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     return Values.decode(codec, keys.objectsKey(projectId), objectId, bytes);
   }
 
-  /** The primary now holds {@code value} because this instance wrote it. */
-  private void wrote(String projectId, String objectId, Optional<byte[]> value) {
-    side.copy.object(projectId, objectId, value, failover.millis());
+  /** A call that started at {@code mark} saw the primary hold {@code value}. */
+  private void seen(String projectId, String objectId, Optional<byte[]> value, long mark) {
+    side.copy.object(projectId, objectId, value, mark, failover.millis());
+  }
+
+  /** A call that started at {@code mark} left the primary holding {@code value}. */
+  private void wrote(String projectId, String objectId, Optional<byte[]> value, long mark) {
+    side.copy.object(projectId, objectId, value, mark, failover.millis());
     if (failover.state() != FailoverState.HEALTHY) {
-      failover.primaryWrote(ChangeKey.canvas(projectId, objectId), value);
+      failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, objectId), value, () -> {
+        if (value.isPresent()) {
+          side.fallback.put(projectId, objectId, value.get());
+        } else {
+          side.fallback.remove(projectId, objectId);
+        }
+      });
     }
   }
 
   private void journal(
       FailoverStore.Outage outage, String projectId, String objectId, Optional<byte[]> value) {
     outage.journal(ChangeKey.canvas(projectId, objectId), value,
-        () -> side.copy.base(projectId, objectId));
+        () -> side.copy.bases(projectId, objectId));
   }
 }

@@ -10,10 +10,7 @@ import io.canvasstate.PresenceListener;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.ResyncReason;
 import io.canvasstate.Subscription;
-import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,20 +35,13 @@ import java.util.Set;
  *
  * @param <P> the type of a user's presence
  */
-public final class FailoverPresenceStore<P> implements PresenceStore<P> {
-  private final FailoverStore failover;
+public final class FailoverPresenceStore<P> extends FailoverView<P> implements PresenceStore<P> {
   private final PresenceSide side;
-  private final Codec<P> codec;
-  private final KeySchema keys;
-  private final DecodeFailures decodeFailures = new DecodeFailures();
   private final EventRelay<PresenceEvent<byte[]>, PresenceEvent<P>> events;
-  private volatile boolean closed;
 
   FailoverPresenceStore(FailoverStore failover, PresenceSide side, Codec<P> codec, KeySchema keys) {
-    this.failover = failover;
+    super(failover, codec, keys);
     this.side = side;
-    this.codec = codec;
-    this.keys = keys;
     this.events = new EventRelay<>("presence events of " + side.primary.instanceId(), failover,
         (key, l) -> side.primary.subscribe(l::accept), (key, l) -> side.fallback.subscribe(l::accept),
         this::typed, key -> new PresenceEvent.Resync<>(ResyncReason.FAILOVER));
@@ -104,24 +94,15 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
     }
   }
 
-  /** The failover state this store shares with the other stores of the same primary. */
-  public FailoverStore failover() {
-    return failover;
-  }
-
-  /** How many stored values {@link #getAll} left out because they could not be decoded. */
-  public long undecodableValues() {
-    return decodeFailures.count();
-  }
-
   @Override
   public void put(String userId, P presence) {
     check(userId);
     requireNonNull(presence, "presence");
     byte[] value = Values.encode(codec, userId, presence, Integer.MAX_VALUE);
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.put(userId, value);
-      wrote(userId, Optional.of(value));
+      wrote(userId, Optional.of(value), mark);
       return null;
     }, outage -> {
       side.fallback.put(userId, value);
@@ -134,8 +115,9 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   public Optional<P> get(String userId) {
     check(userId);
     Optional<byte[]> raw = failover.call(false, true, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.get(userId);
-      side.copy.user(userId, r, failover.millis());
+      side.copy.user(userId, r, mark, failover.millis());
       return r;
     }, outage -> side.fallback.get(userId));
     return raw.map(b -> Values.decode(codec, keys.presenceKey(), userId, b));
@@ -145,8 +127,9 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   public boolean remove(String userId) {
     check(userId);
     return failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       boolean r = side.primary.remove(userId);
-      wrote(userId, Optional.empty());
+      wrote(userId, Optional.empty(), mark);
       return r;
     }, outage -> {
       boolean r = side.fallback.remove(userId);
@@ -166,19 +149,7 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
       side.copy.snapshot(r, mark, failover.millis());
       return r;
     }, outage -> side.fallback.getAll());
-    if (raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, P> out = new HashMap<>(raw.size() * 4 / 3 + 1);
-    String key = keys.presenceKey();
-    for (Map.Entry<String, byte[]> e : raw.entrySet()) {
-      try {
-        out.put(e.getKey(), Values.decode(codec, key, e.getKey(), e.getValue()));
-      } catch (CodecException ce) {
-        decodeFailures.record(key, e.getKey(), ce);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return decodeFailures.decodeAll(codec, keys.presenceKey(), raw);
   }
 
   @Override
@@ -191,13 +162,8 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   /** Closes this view only, ending its subscriptions; see {@link FailoverStore#close()}. */
   @Override
   public void close() {
-    closed = true;
+    super.close();
     events.close();
-  }
-
-  @Override
-  public String toString() {
-    return "FailoverPresenceStore[" + codec + ", " + failover + (closed ? ", closed" : "") + "]";
   }
 
   private void check(String userId) {
@@ -205,20 +171,20 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
     requireOpen();
   }
 
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("this FailoverPresenceStore is closed");
-    }
-  }
-
-  private void wrote(String userId, Optional<byte[]> value) {
-    side.copy.user(userId, value, failover.millis());
+  private void wrote(String userId, Optional<byte[]> value, long mark) {
+    side.copy.user(userId, value, mark, failover.millis());
     if (failover.state() != FailoverState.HEALTHY) {
-      failover.primaryWrote(ChangeKey.presence(userId), value);
+      failover.primaryWroteDuringSwitch(ChangeKey.presence(userId), value, () -> {
+        if (value.isPresent()) {
+          side.fallback.put(userId, value.get());
+        } else {
+          side.fallback.remove(userId);
+        }
+      });
     }
   }
 
   private void journal(FailoverStore.Outage outage, String userId, Optional<byte[]> value) {
-    outage.journal(ChangeKey.presence(userId), value, () -> side.copy.base(userId));
+    outage.journal(ChangeKey.presence(userId), value, () -> side.copy.bases(userId));
   }
 }

@@ -141,7 +141,8 @@ public final class FailoverStore implements AutoCloseable {
     this.listeners.addAll(b.listeners);
   }
 
-  private static Runnable defaultProbe(@Nullable CanvasSide canvas, @Nullable PresenceSide presence) {
+  private static Runnable defaultProbe(
+      @Nullable CanvasSide canvas, @Nullable PresenceSide presence) {
     if (canvas != null) {
       CanvasStore<byte[]> primary = canvas.primary;
       return () -> primary.count(PROBE_ID);
@@ -318,14 +319,15 @@ public final class FailoverStore implements AutoCloseable {
     }
     if (switched) {
       long ms = Duration.between(started, clock.instant()).toMillis();
+      String expiredNote = tally.expired == 0 ? ""
+          : " (" + tally.expired + " outage presences had expired and were skipped)";
       if (tally.conflicts + tally.dropped > 0) {
-        LOG.warn("Wrote back {} outage changes in {} ms; {} conflicted (the primary's value was"
-            + " kept, listeners were told), {} were dropped and {} presences had expired; serving"
-            + " from the primary store again", tally.applied, ms, tally.conflicts, tally.dropped,
-            tally.expired);
+        LOG.warn("Wrote back {} outage changes in {} ms{}; {} conflicted (the primary's value was"
+            + " kept, listeners were told) and {} were dropped; serving from the primary store"
+            + " again", tally.applied, ms, expiredNote, tally.conflicts, tally.dropped);
       } else {
-        LOG.info("Wrote back {} outage changes in {} ms ({} presences had expired); serving from"
-            + " the primary store again", tally.applied, ms, tally.expired);
+        LOG.info("Wrote back {} outage changes in {} ms{}; serving from the primary store again",
+            tally.applied, ms, expiredNote);
       }
     }
     dispatch(events);
@@ -487,10 +489,11 @@ public final class FailoverStore implements AutoCloseable {
       this.possiblyApplied = possiblyApplied;
     }
 
-    /** Journals a change (empty value: a delete); {@code base} is asked only for a new entry. */
-    void journal(ChangeKey key, Optional<byte[]> value, Supplier<Optional<byte[]>> base) {
+    /** Journals a change (empty value: a delete); {@code bases} is asked only for a new entry. */
+    void journal(
+        ChangeKey key, Optional<byte[]> value, Supplier<List<Optional<byte[]>>> bases) {
       Instant now = clock.instant();
-      if (journal.record(key, value, base, possiblyApplied, now)) {
+      if (journal.record(key, value, bases, possiblyApplied, now)) {
         return;
       }
       dropped.increment();
@@ -515,7 +518,8 @@ public final class FailoverStore implements AutoCloseable {
    * @param write whether the call changes anything
    * @param repeatable whether running it twice is the same as once (so it may be retried)
    */
-  <R> R call(boolean write, boolean repeatable, PrimaryCall<R> onPrimary, OutageCall<R> onFallback) {
+  <R> R call(
+      boolean write, boolean repeatable, PrimaryCall<R> onPrimary, OutageCall<R> onFallback) {
     boolean possiblyApplied = false;
     while (true) {
       FailoverState s = machine.state();
@@ -569,11 +573,29 @@ public final class FailoverStore implements AutoCloseable {
   }
 
   /**
-   * Notes a change a call made to the primary, in case the store failed over while it ran: the
-   * journal must not take this instance's own write for another instance's.
+   * Reconciles a change that a call made to the primary while the store failed over (the call
+   * started while healthy and succeeded after the switch): if the object has a journaled change,
+   * the value is noted as this instance's own, so finding it in the primary is no conflict;
+   * otherwise {@code mirror} applies it to the fallback, so that reads during the outage see it.
+   * Does nothing once the store is healthy again.
    */
-  void primaryWrote(ChangeKey key, Optional<byte[]> value) {
-    journal.notePrimaryWrite(key, value);
+  void primaryWroteDuringSwitch(ChangeKey key, Optional<byte[]> value, Runnable mirror) {
+    modeLock.readLock().lock();
+    try {
+      FailoverState s = machine.state();
+      if (s == HEALTHY || s == CLOSED) {
+        return;
+      }
+      synchronized (journal) {
+        if (journal.contains(key)) {
+          journal.notePrimaryWrite(key, value);
+        } else {
+          mirror.run();
+        }
+      }
+    } finally {
+      modeLock.readLock().unlock();
+    }
   }
 
   /** The object ids of a project with journaled changes. */
@@ -618,8 +640,11 @@ public final class FailoverStore implements AutoCloseable {
       if (machine.state() != HEALTHY) {
         return;
       }
-      seedFallbacks();
+      // The state first, then the seed: a call that completes on the primary meanwhile either
+      // recorded its write in the local copy before the switch (and the seed has it) or sees the
+      // new state and mirrors its write into the fallback once the seed is done.
       t = machine.transition(HEALTHY, FAILED_OVER, reason, cause);
+      seedFallbacks();
       if (t.isPresent()) {
         failovers.increment();
         consecutiveFailures.set(0);
@@ -785,7 +810,7 @@ public final class FailoverStore implements AutoCloseable {
       return this;
     }
 
-    /** The clock for the state machine, event times and presence expiry; the system's by default. */
+    /** The clock for state times, events and presence expiry; the system's by default. */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
       return this;
