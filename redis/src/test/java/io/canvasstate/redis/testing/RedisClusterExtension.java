@@ -1,0 +1,260 @@
+package io.canvasstate.redis.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.canvasstate.StoreConfig;
+import io.canvasstate.StoreConfig.HostPort;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * A Redis Cluster of 3 masters and 3 replicas, started from {@code redis-server} processes on
+ * free loopback ports once per test class and torn down after it. Register it with
+ * {@code @RegisterExtension static final RedisClusterExtension CLUSTER = new RedisClusterExtension();}.
+ *
+ * <p>It can kill a master and wait until its replica has taken over ({@link #killMasterOf}), and
+ * bring the killed node back as a replica ({@link #restart}). Node timeout is 2 s, so a failover
+ * takes about 3-6 s. Not thread-safe: call it from the test thread.
+ */
+public final class RedisClusterExtension implements BeforeAllCallback, AfterAllCallback {
+  private static final int MASTERS = 3;
+  private static final int NODES = 6;
+  private static final Duration NODE_TIMEOUT = Duration.ofMillis(2_000);
+  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+
+  private final List<RedisProcess> nodes = new ArrayList<>();
+  private Path dir = Path.of(".");
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    RedisProcess.requireBinaries("redis-server", "redis-cli");
+    dir = Files.createTempDirectory("canvasstate-cluster");
+    try {
+      for (int i = 0; i < NODES; i++) {
+        int port = FreePorts.next();
+        int busPort = FreePorts.next();
+        Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
+        List<String> args = new ArrayList<>(RedisProcess.baseArgs(port));
+        args.addAll(List.of("--cluster-enabled", "yes",
+            "--cluster-port", Integer.toString(busPort),
+            "--cluster-config-file", "nodes.conf",
+            "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
+            "--cluster-replica-validity-factor", "0",
+            "--dir", nodeDir.toString()));
+        nodes.add(RedisProcess.start("cluster-node" + i, nodeDir, port, args));
+      }
+      createCluster();
+      awaitHealthy();
+    } catch (RuntimeException | Error e) {
+      afterAll(context);
+      throw e;
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    nodes.forEach(RedisProcess::kill);
+    nodes.clear();
+    RedisProcess.deleteTree(dir);
+  }
+
+  /** Every node, as seeds for {@code REDIS_CLUSTER_ENDPOINTS}. */
+  public List<HostPort> endpoints() {
+    return nodes.stream().map(RedisProcess::hostPort).toList();
+  }
+
+  /** {@link #endpoints()} as {@code host:port,host:port}, the form of the environment variable. */
+  public String endpointsText() {
+    return endpoints().stream().map(HostPort::toString).collect(Collectors.joining(","));
+  }
+
+  /** A configuration that selects this cluster. */
+  public StoreConfig.Builder config() {
+    return StoreConfig.builder().clusterEndpoints(endpoints());
+  }
+
+  /** The live node that is master of the slot of {@code key} now. */
+  public RedisProcess masterOf(String key) {
+    int slot = JedisClusterCRC16.getSlot(key);
+    for (ClusterNode node : view()) {
+      if (node.master() && node.ownsSlot(slot)) {
+        return process(node.port());
+      }
+    }
+    throw new IllegalStateException("no master owns slot " + slot);
+  }
+
+  /**
+   * Kills (SIGKILL) the master of the slot of {@code key} and waits until its replica is master
+   * of that slot and every live node reports {@code cluster_state:ok}.
+   *
+   * @return the killed node, for {@link #restart}
+   */
+  public RedisProcess killMasterOf(String key) {
+    int slot = JedisClusterCRC16.getSlot(key);
+    RedisProcess master = masterOf(key);
+    master.kill();
+    await("replica of " + master + " promoted for slot " + slot)
+        .atMost(SETTLE_TIMEOUT).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .until(() -> {
+          RedisProcess now = masterOf(key);
+          return now != master && liveNodes().stream().allMatch(n -> clusterStateOk(n));
+        });
+    return master;
+  }
+
+  /**
+   * Starts a killed node again; it rejoins as a replica. Waits until the whole cluster is healthy
+   * (every node {@code cluster_state:ok}, no node failed, every replica in sync).
+   */
+  public void restart(RedisProcess node) {
+    node.restart();
+    awaitHealthy();
+  }
+
+  /** The nodes that are running now. */
+  public List<RedisProcess> liveNodes() {
+    return nodes.stream().filter(RedisProcess::isAlive).toList();
+  }
+
+  /** Runs a command on one node with a plain connection, for tests that inspect a node. */
+  public static Jedis connect(RedisProcess node) {
+    return new Jedis(new HostAndPort(RedisProcess.HOST, node.port()),
+        DefaultJedisClientConfig.builder().timeoutMillis(5_000).autoNegotiateProtocol(false).build());
+  }
+
+  private void createCluster() throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+    nodes.forEach(n -> command.add(RedisProcess.HOST + ":" + n.port()));
+    command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    Path log = dir.resolve("cluster-create.log");
+    Process create = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!create.waitFor(60, TimeUnit.SECONDS)) {
+      create.destroyForcibly();
+      throw new IllegalStateException("redis-cli --cluster create did not finish in 60 s");
+    }
+    if (create.exitValue() != 0) {
+      throw new IllegalStateException("redis-cli --cluster create failed:\n"
+          + Files.readString(log, StandardCharsets.UTF_8));
+    }
+  }
+
+  private void awaitHealthy() {
+    await("cluster healthy").atMost(SETTLE_TIMEOUT).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .until(this::healthy);
+  }
+
+  private boolean healthy() {
+    for (RedisProcess node : nodes) {
+      if (!node.isAlive() || !clusterStateOk(node)) {
+        return false;
+      }
+      try (Jedis jedis = connect(node)) {
+        List<ClusterNode> seen = ClusterNode.parseAll(jedis.clusterNodes());
+        if (seen.size() != NODES || seen.stream().anyMatch(ClusterNode::failing)
+            || seen.stream().filter(ClusterNode::master).count() != MASTERS) {
+          return false;
+        }
+        Map<String, String> replication = infoSection(jedis.info("replication"));
+        if ("slave".equals(replication.get("role"))
+            && !("up".equals(replication.get("master_link_status"))
+                && "0".equals(replication.get("master_sync_in_progress")))) {
+          return false;
+        }
+        if ("master".equals(replication.get("role"))
+            && !"1".equals(replication.get("connected_slaves"))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean clusterStateOk(RedisProcess node) {
+    try (Jedis jedis = connect(node)) {
+      Map<String, String> info = infoSection(jedis.clusterInfo());
+      return "ok".equals(info.get("cluster_state"))
+          && Integer.toString(16384).equals(info.get("cluster_slots_ok"));
+    }
+  }
+
+  private List<ClusterNode> view() {
+    for (RedisProcess node : liveNodes()) {
+      try (Jedis jedis = connect(node)) {
+        return ClusterNode.parseAll(jedis.clusterNodes());
+      } catch (RuntimeException e) {
+        // try the next node
+      }
+    }
+    throw new IllegalStateException("no cluster node answers");
+  }
+
+  private RedisProcess process(int port) {
+    return nodes.stream().filter(n -> n.port() == port).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no node on port " + port));
+  }
+
+  /** Parses {@code key:value} lines of INFO or CLUSTER INFO. */
+  static Map<String, String> infoSection(String text) {
+    return text.lines().map(String::trim).filter(l -> l.indexOf(':') > 0 && !l.startsWith("#"))
+        .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')),
+            l -> l.substring(l.indexOf(':') + 1), (a, b) -> b));
+  }
+
+  /** One line of CLUSTER NODES: {@code id ip:port@bus flags master ... slots}. */
+  record ClusterNode(String id, int port, List<String> flags, List<String> slots) {
+    static List<ClusterNode> parseAll(String text) {
+      return text.lines().filter(l -> !l.isBlank()).map(ClusterNode::parse).toList();
+    }
+
+    static ClusterNode parse(String line) {
+      String[] parts = line.trim().split(" ");
+      String address = parts[1];
+      int colon = address.lastIndexOf(':', address.indexOf('@'));
+      int port = Integer.parseInt(address.substring(colon + 1, address.indexOf('@')));
+      List<String> slots = parts.length > 8 ? List.of(parts).subList(8, parts.length) : List.of();
+      return new ClusterNode(parts[0], port, List.of(parts[2].split(",")), slots);
+    }
+
+    boolean master() {
+      return flags.contains("master") && !failing();
+    }
+
+    boolean failing() {
+      return flags.contains("fail") || flags.contains("fail?");
+    }
+
+    boolean ownsSlot(int slot) {
+      for (String range : slots) {
+        if (range.startsWith("[")) {
+          continue;
+        }
+        int dash = range.indexOf('-');
+        int from = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+        int to = dash < 0 ? from : Integer.parseInt(range.substring(dash + 1));
+        if (slot >= from && slot <= to) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}
