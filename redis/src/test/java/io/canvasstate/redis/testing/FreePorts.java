@@ -41,7 +41,7 @@ final class FreePorts {
   private static boolean bindable(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(false);
-      socket.bind(new InetSocketAddress(InetAddress.getByName(RedisProcess.HOST), port));
+      socket.bind(new InetSocketAddress(InetAddress.getByName(ServerProcess.HOST), port));
       return true;
     } catch (IOException e) {
       return false;

@@ -20,24 +20,24 @@ import redis.clients.jedis.Jedis;
  */
 public final class RedisAclExtension implements BeforeAllCallback, AfterAllCallback {
   private final String adminPassword = "admin-" + UUID.randomUUID();
-  private final List<RedisProcess> servers = new ArrayList<>();
+  private final List<ServerProcess> servers = new ArrayList<>();
   private Path dir = Path.of(".");
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    RedisProcess.requireBinaries("redis-server");
+    ServerProcess.requireBinaries("redis-server");
     dir = Files.createTempDirectory("canvasstate-acl");
     int port = FreePorts.next();
-    List<String> args = new ArrayList<>(RedisProcess.baseArgs(port));
+    List<String> args = new ArrayList<>(ServerProcess.baseArgs(port));
     args.addAll(List.of("--requirepass", adminPassword, "--dir", dir.toString()));
-    servers.add(RedisProcess.start("acl-server", dir, port, args));
+    servers.add(ServerProcess.start("acl-server", dir, port, args));
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    servers.forEach(RedisProcess::kill);
+    servers.forEach(ServerProcess::kill);
     servers.clear();
-    RedisProcess.deleteTree(dir);
+    ServerProcess.deleteTree(dir);
   }
 
   public int port() {
@@ -46,7 +46,7 @@ public final class RedisAclExtension implements BeforeAllCallback, AfterAllCallb
 
   /** {@code redis://127.0.0.1:<port>}, without credentials. */
   public String url() {
-    return "redis://" + RedisProcess.HOST + ":" + port();
+    return "redis://" + ServerProcess.HOST + ":" + port();
   }
 
   /** A configuration for this server that logs in as {@code user}. */
@@ -73,7 +73,7 @@ public final class RedisAclExtension implements BeforeAllCallback, AfterAllCallb
 
   /** A connection as the default user, which may do anything. */
   public Jedis admin() {
-    return new Jedis(new HostAndPort(RedisProcess.HOST, port()), DefaultJedisClientConfig
+    return new Jedis(new HostAndPort(ServerProcess.HOST, port()), DefaultJedisClientConfig
         .builder().password(adminPassword).timeoutMillis(5_000).autoNegotiateProtocol(false)
         .build());
   }

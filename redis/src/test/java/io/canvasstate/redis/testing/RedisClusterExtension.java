@@ -37,26 +37,26 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   private static final Duration NODE_TIMEOUT = Duration.ofMillis(2_000);
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
-  private final List<RedisProcess> nodes = new ArrayList<>();
+  private final List<ServerProcess> nodes = new ArrayList<>();
   private Path dir = Path.of(".");
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    RedisProcess.requireBinaries("redis-server", "redis-cli");
+    ServerProcess.requireBinaries("redis-server", "redis-cli");
     dir = Files.createTempDirectory("canvasstate-cluster");
     try {
       for (int i = 0; i < NODES; i++) {
         int port = FreePorts.next();
         int busPort = FreePorts.next();
         Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
-        List<String> args = new ArrayList<>(RedisProcess.baseArgs(port));
+        List<String> args = new ArrayList<>(ServerProcess.baseArgs(port));
         args.addAll(List.of("--cluster-enabled", "yes",
             "--cluster-port", Integer.toString(busPort),
             "--cluster-config-file", "nodes.conf",
             "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
             "--cluster-replica-validity-factor", "0",
             "--dir", nodeDir.toString()));
-        nodes.add(RedisProcess.start("cluster-node" + i, nodeDir, port, args));
+        nodes.add(ServerProcess.start("cluster-node" + i, nodeDir, port, args));
       }
       createCluster();
       awaitHealthy();
@@ -68,14 +68,14 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
   @Override
   public void afterAll(ExtensionContext context) {
-    nodes.forEach(RedisProcess::kill);
+    nodes.forEach(ServerProcess::kill);
     nodes.clear();
-    RedisProcess.deleteTree(dir);
+    ServerProcess.deleteTree(dir);
   }
 
   /** Every node, as seeds for {@code REDIS_CLUSTER_ENDPOINTS}. */
   public List<HostPort> endpoints() {
-    return nodes.stream().map(RedisProcess::hostPort).toList();
+    return nodes.stream().map(ServerProcess::hostPort).toList();
   }
 
   /** {@link #endpoints()} as {@code host:port,host:port}, the form of the environment variable. */
@@ -89,7 +89,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   }
 
   /** The live node that is master of the slot of {@code key} now. */
-  public RedisProcess masterOf(String key) {
+  public ServerProcess masterOf(String key) {
     int slot = JedisClusterCRC16.getSlot(key);
     for (ClusterNode node : view()) {
       if (node.master() && node.ownsSlot(slot)) {
@@ -105,15 +105,15 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
    *
    * @return the killed node, for {@link #restart}
    */
-  public RedisProcess killMasterOf(String key) {
+  public ServerProcess killMasterOf(String key) {
     int slot = JedisClusterCRC16.getSlot(key);
-    RedisProcess master = masterOf(key);
+    ServerProcess master = masterOf(key);
     master.kill();
     await("replica of " + master + " promoted for slot " + slot)
         .atMost(SETTLE_TIMEOUT).pollInterval(Duration.ofMillis(100))
         .ignoreExceptions()
         .until(() -> {
-          RedisProcess now = masterOf(key);
+          ServerProcess now = masterOf(key);
           return now != master && liveNodes().stream().allMatch(n -> clusterStateOk(n));
         });
     return master;
@@ -123,25 +123,25 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
    * Starts a killed node again; it rejoins as a replica. Waits until the whole cluster is healthy
    * (every node {@code cluster_state:ok}, no node failed, every replica in sync).
    */
-  public void restart(RedisProcess node) {
+  public void restart(ServerProcess node) {
     node.restart();
     awaitHealthy();
   }
 
   /** The nodes that are running now. */
-  public List<RedisProcess> liveNodes() {
-    return nodes.stream().filter(RedisProcess::isAlive).toList();
+  public List<ServerProcess> liveNodes() {
+    return nodes.stream().filter(ServerProcess::isAlive).toList();
   }
 
   /** Runs a command on one node with a plain connection, for tests that inspect a node. */
-  public static Jedis connect(RedisProcess node) {
-    return new Jedis(new HostAndPort(RedisProcess.HOST, node.port()),
+  public static Jedis connect(ServerProcess node) {
+    return new Jedis(new HostAndPort(ServerProcess.HOST, node.port()),
         DefaultJedisClientConfig.builder().timeoutMillis(5_000).autoNegotiateProtocol(false).build());
   }
 
   private void createCluster() throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-    nodes.forEach(n -> command.add(RedisProcess.HOST + ":" + n.port()));
+    nodes.forEach(n -> command.add(ServerProcess.HOST + ":" + n.port()));
     command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
     Path log = dir.resolve("cluster-create.log");
     Process create = new ProcessBuilder(command).directory(dir.toFile())
@@ -163,7 +163,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   }
 
   private boolean healthy() {
-    for (RedisProcess node : nodes) {
+    for (ServerProcess node : nodes) {
       if (!node.isAlive() || !clusterStateOk(node)) {
         return false;
       }
@@ -188,7 +188,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
     return true;
   }
 
-  private static boolean clusterStateOk(RedisProcess node) {
+  private static boolean clusterStateOk(ServerProcess node) {
     try (Jedis jedis = connect(node)) {
       Map<String, String> info = infoSection(jedis.clusterInfo());
       return "ok".equals(info.get("cluster_state"))
@@ -197,7 +197,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   }
 
   private List<ClusterNode> view() {
-    for (RedisProcess node : liveNodes()) {
+    for (ServerProcess node : liveNodes()) {
       try (Jedis jedis = connect(node)) {
         return ClusterNode.parseAll(jedis.clusterNodes());
       } catch (RuntimeException e) {
@@ -207,7 +207,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
     throw new IllegalStateException("no cluster node answers");
   }
 
-  private RedisProcess process(int port) {
+  private ServerProcess process(int port) {
     return nodes.stream().filter(n -> n.port() == port).findFirst()
         .orElseThrow(() -> new IllegalStateException("no node on port " + port));
   }

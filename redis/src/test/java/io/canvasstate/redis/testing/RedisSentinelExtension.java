@@ -40,8 +40,8 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
 
   private final @Nullable String dataPassword;
   private final @Nullable String sentinelPassword;
-  private final List<RedisProcess> dataNodes = new ArrayList<>();
-  private final List<RedisProcess> sentinels = new ArrayList<>();
+  private final List<ServerProcess> dataNodes = new ArrayList<>();
+  private final List<ServerProcess> sentinels = new ArrayList<>();
   private Path dir = Path.of(".");
 
   /** Master, replica and sentinels without passwords. */
@@ -64,21 +64,21 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    RedisProcess.requireBinaries("redis-server");
+    ServerProcess.requireBinaries("redis-server");
     dir = Files.createTempDirectory("canvasstate-sentinel");
     try {
       int masterPort = FreePorts.next();
-      dataNodes.add(RedisProcess.start("sentinel-data0", dir, masterPort, dataArgs(masterPort)));
+      dataNodes.add(ServerProcess.start("sentinel-data0", dir, masterPort, dataArgs(masterPort)));
       int replicaPort = FreePorts.next();
       List<String> replicaArgs = new ArrayList<>(dataArgs(replicaPort));
-      replicaArgs.addAll(List.of("--replicaof", RedisProcess.HOST, Integer.toString(masterPort)));
-      dataNodes.add(RedisProcess.start("sentinel-data1", dir, replicaPort, replicaArgs));
+      replicaArgs.addAll(List.of("--replicaof", ServerProcess.HOST, Integer.toString(masterPort)));
+      dataNodes.add(ServerProcess.start("sentinel-data1", dir, replicaPort, replicaArgs));
       awaitReplicaSynced(dataNodes.get(1));
       for (int i = 0; i < SENTINELS; i++) {
         int port = FreePorts.next();
         Path conf = dir.resolve("sentinel" + i + ".conf");
         Files.writeString(conf, sentinelConf(port, masterPort), StandardCharsets.UTF_8);
-        sentinels.add(RedisProcess.start("sentinel" + i, dir, port,
+        sentinels.add(ServerProcess.start("sentinel" + i, dir, port,
             List.of(conf.toString(), "--sentinel")));
       }
     } catch (RuntimeException | Error e) {
@@ -89,16 +89,16 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
 
   @Override
   public void afterAll(ExtensionContext context) {
-    sentinels.forEach(RedisProcess::kill);
-    dataNodes.forEach(RedisProcess::kill);
+    sentinels.forEach(ServerProcess::kill);
+    dataNodes.forEach(ServerProcess::kill);
     sentinels.clear();
     dataNodes.clear();
-    RedisProcess.deleteTree(dir);
+    ServerProcess.deleteTree(dir);
   }
 
   /** The sentinels, for {@code REDIS_SENTINEL_NODES}. */
   public List<HostPort> sentinelNodes() {
-    return sentinels.stream().map(RedisProcess::hostPort).toList();
+    return sentinels.stream().map(ServerProcess::hostPort).toList();
   }
 
   /** {@link #sentinelNodes()} as {@code host:port,host:port}. */
@@ -120,9 +120,9 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
   }
 
   /** The data node that every sentinel names as master now. */
-  public RedisProcess currentMaster() {
+  public ServerProcess currentMaster() {
     int port = -1;
-    for (RedisProcess sentinel : sentinels) {
+    for (ServerProcess sentinel : sentinels) {
       if (!sentinel.isAlive()) {
         continue;
       }
@@ -145,13 +145,13 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
    *
    * @return the killed node, for {@link #restart}
    */
-  public RedisProcess killMaster() {
+  public ServerProcess killMaster() {
     await("sentinels see each other and the replica").atMost(SETTLE_TIMEOUT)
         .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
         .until(this::sentinelsReady);
-    RedisProcess master = currentMaster();
+    ServerProcess master = currentMaster();
     master.kill();
-    RedisProcess replica = dataNodes.stream().filter(n -> n != master).findFirst().orElseThrow();
+    ServerProcess replica = dataNodes.stream().filter(n -> n != master).findFirst().orElseThrow();
     await("sentinels promote " + replica).atMost(SETTLE_TIMEOUT)
         .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> currentMaster() == replica && "master".equals(role(replica)));
@@ -164,14 +164,14 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
    *
    * @return the new process on the same port
    */
-  public RedisProcess restart(RedisProcess dataNode) {
+  public ServerProcess restart(ServerProcess dataNode) {
     if (dataNode.isAlive() || !dataNodes.contains(dataNode)) {
       throw new IllegalArgumentException(dataNode + " is not a killed data node of this deployment");
     }
-    RedisProcess master = currentMaster();
+    ServerProcess master = currentMaster();
     List<String> args = new ArrayList<>(dataArgs(dataNode.port()));
-    args.addAll(List.of("--replicaof", RedisProcess.HOST, Integer.toString(master.port())));
-    RedisProcess restarted = RedisProcess.start(dataNode.name(), dir, dataNode.port(), args);
+    args.addAll(List.of("--replicaof", ServerProcess.HOST, Integer.toString(master.port())));
+    ServerProcess restarted = ServerProcess.start(dataNode.name(), dir, dataNode.port(), args);
     dataNodes.set(dataNodes.indexOf(dataNode), restarted);
     awaitReplicaSynced(restarted);
     await("sentinels see each other and the replica").atMost(SETTLE_TIMEOUT)
@@ -181,7 +181,7 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
   }
 
   private boolean sentinelsReady() {
-    for (RedisProcess sentinel : sentinels) {
+    for (ServerProcess sentinel : sentinels) {
       try (Jedis jedis = connect(sentinel, sentinelPassword)) {
         Map<String, String> master = jedis.sentinelMaster(MASTER_NAME);
         if (!"2".equals(master.get("num-other-sentinels")) || !"1".equals(master.get("num-slaves"))
@@ -193,7 +193,7 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
     return true;
   }
 
-  private void awaitReplicaSynced(RedisProcess replica) {
+  private void awaitReplicaSynced(ServerProcess replica) {
     await(replica + " in sync").atMost(SETTLE_TIMEOUT).pollInterval(Duration.ofMillis(100))
         .ignoreExceptions()
         .until(() -> {
@@ -205,14 +205,14 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
         });
   }
 
-  private String role(RedisProcess node) {
+  private String role(ServerProcess node) {
     try (Jedis jedis = connect(node, dataPassword)) {
       return RedisClusterExtension.infoSection(jedis.info("replication")).get("role");
     }
   }
 
   private List<String> dataArgs(int port) {
-    List<String> args = new ArrayList<>(RedisProcess.baseArgs(port));
+    List<String> args = new ArrayList<>(ServerProcess.baseArgs(port));
     args.addAll(List.of("--dir", dir.toString()));
     if (dataPassword != null) {
       args.addAll(List.of("--requirepass", dataPassword, "--masterauth", dataPassword));
@@ -223,11 +223,11 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
   private String sentinelConf(int port, int masterPort) {
     StringBuilder conf = new StringBuilder()
         .append("port ").append(port).append('\n')
-        .append("bind ").append(RedisProcess.HOST).append('\n')
+        .append("bind ").append(ServerProcess.HOST).append('\n')
         .append("daemonize no\n")
         .append("loglevel warning\n")
         .append("dir ").append(dir).append('\n')
-        .append("sentinel monitor ").append(MASTER_NAME).append(' ').append(RedisProcess.HOST)
+        .append("sentinel monitor ").append(MASTER_NAME).append(' ').append(ServerProcess.HOST)
         .append(' ').append(masterPort).append(" 2\n")
         .append("sentinel down-after-milliseconds ").append(MASTER_NAME).append(' ')
         .append(DOWN_AFTER.toMillis()).append('\n')
@@ -245,12 +245,12 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
     return conf.toString();
   }
 
-  private static Jedis connect(RedisProcess node, @Nullable String password) {
+  private static Jedis connect(ServerProcess node, @Nullable String password) {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .timeoutMillis(5_000).autoNegotiateProtocol(false);
     if (password != null) {
       config.password(password);
     }
-    return new Jedis(new HostAndPort(RedisProcess.HOST, node.port()), config.build());
+    return new Jedis(new HostAndPort(ServerProcess.HOST, node.port()), config.build());
   }
 }

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Not thread-safe: call it from the test thread.
  */
 public final class RedisTlsExtension implements BeforeAllCallback, AfterAllCallback {
-  private final List<RedisProcess> servers = new ArrayList<>();
+  private final List<ServerProcess> servers = new ArrayList<>();
   private Path dir = Path.of(".");
   private TlsCertificates certificates = new TlsCertificates(dir, "");
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    RedisProcess.requireBinaries("redis-server");
+    ServerProcess.requireBinaries("redis-server");
     dir = Files.createTempDirectory("canvasstate-tls");
     try {
       certificates = TlsCertificates.generate(dir);
@@ -46,9 +46,9 @@ public final class RedisTlsExtension implements BeforeAllCallback, AfterAllCallb
 
   @Override
   public void afterAll(ExtensionContext context) {
-    servers.forEach(RedisProcess::kill);
+    servers.forEach(ServerProcess::kill);
     servers.clear();
-    RedisProcess.deleteTree(dir);
+    ServerProcess.deleteTree(dir);
   }
 
   public TlsCertificates certificates() {
@@ -72,7 +72,7 @@ public final class RedisTlsExtension implements BeforeAllCallback, AfterAllCallb
 
   /** {@code rediss://127.0.0.1:<port>}. */
   public static String url(int port) {
-    return "rediss://" + RedisProcess.HOST + ":" + port;
+    return "rediss://" + ServerProcess.HOST + ":" + port;
   }
 
   /** A configuration for {@link #port()} that trusts the test CA. */
@@ -80,13 +80,13 @@ public final class RedisTlsExtension implements BeforeAllCallback, AfterAllCallb
     return StoreConfig.builder().redisUrl(url(port())).tlsCaFile(certificates.caCert());
   }
 
-  private RedisProcess start(String name, Path cert, Path key, String authClients) {
+  private ServerProcess start(String name, Path cert, Path key, String authClients) {
     int port = FreePorts.next();
-    List<String> args = new ArrayList<>(RedisProcess.baseArgs(0));
+    List<String> args = new ArrayList<>(ServerProcess.baseArgs(0));
     args.addAll(List.of("--tls-port", Integer.toString(port),
         "--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(),
         "--tls-ca-cert-file", certificates.caCert().toString(),
         "--tls-auth-clients", authClients, "--dir", dir.toString()));
-    return RedisProcess.start(name, dir, port, args);
+    return ServerProcess.start(name, dir, port, args);
   }
 }

@@ -52,7 +52,7 @@ public record TlsCertificates(Path dir, String storePassword) {
    * @throws IllegalStateException if openssl or keytool fails (with its output)
    */
   public static TlsCertificates generate(Path dir) {
-    RedisProcess.requireBinaries("openssl", "keytool");
+    ServerProcess.requireBinaries("openssl", "keytool");
     TlsCertificates certs = new TlsCertificates(dir, UUID.randomUUID().toString());
     try {
       Files.writeString(dir.resolve("openssl.cnf"), CONFIG, StandardCharsets.UTF_8);

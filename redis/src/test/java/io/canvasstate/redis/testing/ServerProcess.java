@@ -25,15 +25,15 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <p>The process writes its log to {@code <dir>/<name>.log}; start failures quote its tail.
  */
-public final class RedisProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
   /** The address every test server listens on. */
   public static final String HOST = "127.0.0.1";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-  private static final Set<RedisProcess> LIVE = ConcurrentHashMap.newKeySet();
+  private static final Set<ServerProcess> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RedisProcess::kill),
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ServerProcess::kill),
         "redis-process-reaper"));
   }
 
@@ -43,7 +43,7 @@ public final class RedisProcess implements AutoCloseable {
   private final List<String> command;
   private Process process;
 
-  private RedisProcess(String name, Path dir, int port, List<String> command) {
+  private ServerProcess(String name, Path dir, int port, List<String> command) {
     this.name = name;
     this.dir = dir;
     this.port = port;
@@ -58,11 +58,11 @@ public final class RedisProcess implements AutoCloseable {
    *
    * @throws IllegalStateException if it exits or does not listen within 30 s (with its log)
    */
-  public static RedisProcess start(String name, Path dir, int port, List<String> args) {
+  public static ServerProcess start(String name, Path dir, int port, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add("redis-server");
     command.addAll(args);
-    return new RedisProcess(name, dir, port, command);
+    return new ServerProcess(name, dir, port, command);
   }
 
   /**
