@@ -210,16 +210,12 @@ public final class StoreConfig {
     s.ifSet("REDIS_MAX_ATTEMPTS", v -> b.maxAttempts(parseInt("REDIS_MAX_ATTEMPTS", v)));
     s.ifSet("REDIS_MAX_RETRY_DURATION",
         v -> b.maxRetryDuration(parseDuration("REDIS_MAX_RETRY_DURATION", v)));
-    TtlPolicy ttl = TtlPolicy.DEFAULT;
-    String canvasTtl = s.get("CANVASSTATE_CANVAS_TTL");
-    if (canvasTtl != null) {
-      ttl = ttl.withCanvasTtl(parseDuration("CANVASSTATE_CANVAS_TTL", canvasTtl));
-    }
-    String presenceTtl = s.get("CANVASSTATE_PRESENCE_TTL");
-    if (presenceTtl != null) {
-      ttl = ttl.withPresenceTtl(parseDuration("CANVASSTATE_PRESENCE_TTL", presenceTtl));
-    }
-    b.ttl(ttl);
+    TtlPolicy[] ttl = {TtlPolicy.DEFAULT};
+    s.ifSet("CANVASSTATE_CANVAS_TTL",
+        v -> ttl[0] = ttl[0].withCanvasTtl(parseDuration("CANVASSTATE_CANVAS_TTL", v)));
+    s.ifSet("CANVASSTATE_PRESENCE_TTL",
+        v -> ttl[0] = ttl[0].withPresenceTtl(parseDuration("CANVASSTATE_PRESENCE_TTL", v)));
+    b.ttl(ttl[0]);
     s.ifSet("CANVASSTATE_KEY_PREFIX", v -> b.keyPrefix(v));
     s.ifSet("CANVASSTATE_FALLBACK", v -> b.fallbackEnabled(parseBoolean("CANVASSTATE_FALLBACK", v)));
     s.ifSet("CANVASSTATE_MAX_VALUE_BYTES",
@@ -520,13 +516,17 @@ public final class StoreConfig {
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException("REDIS_URL is not a valid URI: " + redactUserInfo(url));
       }
-      String scheme = uri.getScheme();
+      String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
       if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
         throw new IllegalArgumentException(
             "REDIS_URL must start with redis:// or rediss://: " + redactUserInfo(url));
       }
       if (uri.getHost() == null) {
         throw new IllegalArgumentException("REDIS_URL has no host: " + redactUserInfo(url));
+      }
+      if (uri.getPort() == 0 || uri.getPort() > 65535) {
+        throw new IllegalArgumentException(
+            "REDIS_URL port must be 1 to 65535: " + redactUserInfo(url));
       }
       String userInfo = uri.getRawUserInfo();
       if (userInfo != null) {
@@ -781,17 +781,17 @@ public final class StoreConfig {
   static Duration parseDuration(String name, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     Matcher m = DURATION.matcher(v);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
     try {
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
       return Duration.parse(value.trim());
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(name + " must be a duration with a unit, such as 500ms,"
@@ -903,10 +903,22 @@ public final class StoreConfig {
       return v == null || v.isBlank() ? null : v;
     }
 
+    /**
+     * Applies a set value; an {@link IllegalArgumentException} that does not name the setting
+     * (from {@link TtlPolicy} or {@link KeySchema}, say) is rethrown with its name in front.
+     */
     void ifSet(String name, java.util.function.Consumer<String> action) {
       String v = get(name);
       if (v != null) {
-        action.accept(v);
+        try {
+          action.accept(v);
+        } catch (IllegalArgumentException e) {
+          String message = String.valueOf(e.getMessage());
+          if (message.startsWith(name)) {
+            throw e;
+          }
+          throw new IllegalArgumentException(name + ": " + message, e);
+        }
       }
     }
   }

@@ -3,6 +3,7 @@ package io.canvasstate.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.CanvasStore;
+import io.canvasstate.CodecException;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
@@ -105,7 +106,9 @@ public final class CanvasMapView<T> extends AbstractMap<String, T>
       @SuppressWarnings("unchecked") // a value of another type fails to encode, or never matches
       T expected = (T) value;
       return store.remove(projectId, id, expected);
-    } catch (ClassCastException e) {
+    } catch (ClassCastException | CodecException e) {
+      // Stores encode through Values.encode, which reports a codec's ClassCastException as a
+      // CodecException; either way the value cannot be the one stored, as for ConcurrentHashMap.
       return false;
     }
   }

@@ -1,0 +1,406 @@
+package io.canvasstate.inmemory;
+
+import static java.util.Objects.requireNonNull;
+
+import io.canvasstate.CanvasStore;
+import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
+import io.canvasstate.KeySchema;
+import io.canvasstate.StoreConfig;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.Values;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link CanvasStore} that keeps every project in this process, with the same observable
+ * semantics as the Redis store: it is the store of a single instance, the fallback of the
+ * failover decorator, and the fake for unit tests of code that uses a store.
+ *
+ * <p>Values are kept as their encoded bytes, as Redis keeps them: changing an object after
+ * {@link #put} or after {@link #get} does not change what is stored, and a value the codec
+ * cannot read back fails here as it would against Redis. Values are limited to
+ * {@code maxValueBytes} encoded ({@link StoreConfig#DEFAULT_MAX_VALUE_BYTES} by default).
+ *
+ * <p>Lifetimes follow the injected clock: a project expires as a whole
+ * {@linkplain TtlPolicy#canvasTtl() canvasTtl} after its last read or write (every operation
+ * on a project slides it, {@link #get}, {@link #getAll}, {@link #ids} and {@link #count}
+ * included). A project with no objects does not exist, so it is not active. Expired projects
+ * are dropped as operations run; pruning costs what expired, not what is stored.
+ *
+ * <p>Thread-safe. Every single-object operation is atomic and {@link #getAll} is a consistent
+ * snapshot: operations on one project are serialized, operations on different projects run in
+ * parallel. Values are decoded outside the lock.
+ *
+ * <pre>{@code
+ * ManualClock clock = ManualClock.create();
+ * InMemoryCanvasStore<Shape> store = InMemoryCanvasStore.builder(JacksonCodec.of(Shape.class))
+ *     .clock(clock)
+ *     .ttl(TtlPolicy.DEFAULT)
+ *     .build();
+ * }</pre>
+ *
+ * @param <T> the type of the canvas objects
+ */
+public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
+  private final Codec<T> codec;
+  private final InstantSource clock;
+  private final TtlPolicy ttl;
+  private final long ttlMillis;
+  private final int maxValueBytes;
+  private final ConcurrentHashMap<String, Project> projects = new ConcurrentHashMap<>();
+  private final ExpiryIndex expiries = new ExpiryIndex();
+  private final DecodeFailures decodeFailures = new DecodeFailures();
+  private volatile boolean closed;
+
+  /** One project's objects; read and written only inside {@code projects.compute} for its id. */
+  private static final class Project {
+    final Map<String, byte[]> objects = new HashMap<>();
+    /** Read without the lock by {@link #activeProjects()}. */
+    volatile long expiresAt = ExpiryIndex.NONE;
+  }
+
+  private InMemoryCanvasStore(Builder<T> b) {
+    this.codec = b.codec;
+    this.clock = b.clock;
+    this.ttl = b.ttl;
+    this.ttlMillis = ExpiryIndex.millis(b.ttl.canvasTtl());
+    this.maxValueBytes = b.maxValueBytes;
+  }
+
+  /** A store with the default lifetimes and value limit, on the system clock. */
+  public static <T> InMemoryCanvasStore<T> create(Codec<T> codec) {
+    return builder(codec).build();
+  }
+
+  /** A builder for a store that uses {@code codec}. */
+  public static <T> Builder<T> builder(Codec<T> codec) {
+    return new Builder<>(codec);
+  }
+
+  /** Builds an {@link InMemoryCanvasStore}. Not thread-safe. */
+  public static final class Builder<T> {
+    private final Codec<T> codec;
+    private InstantSource clock = InstantSource.system();
+    private TtlPolicy ttl = TtlPolicy.DEFAULT;
+    private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
+
+    private Builder(Codec<T> codec) {
+      this.codec = requireNonNull(codec, "codec");
+    }
+
+    /** The clock that lifetimes follow; the system clock by default. */
+    public Builder<T> clock(InstantSource clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The lifetimes; {@link TtlPolicy#DEFAULT} by default. Only the canvas lifetime is used. */
+    public Builder<T> ttl(TtlPolicy ttl) {
+      this.ttl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * The largest encoded value accepted, in bytes.
+     *
+     * @throws IllegalArgumentException if it is less than 1
+     */
+    public Builder<T> maxValueBytes(int maxValueBytes) {
+      if (maxValueBytes < 1) {
+        throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
+      }
+      this.maxValueBytes = maxValueBytes;
+      return this;
+    }
+
+    /** Builds the store. */
+    public InMemoryCanvasStore<T> build() {
+      return new InMemoryCanvasStore<>(this);
+    }
+  }
+
+  // ---- the store ----
+
+  @Override
+  public Optional<T> get(String projectId, String objectId) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    return decode(projectId, objectId, apply(projectId, objects -> objects.get(objectId)));
+  }
+
+  @Override
+  public void put(String projectId, String objectId, T object) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] bytes = encode(objectId, object);
+    apply(projectId, objects -> objects.put(objectId, bytes));
+  }
+
+  @Override
+  public void putAll(String projectId, Map<String, ? extends T> objects) {
+    Values.id("projectId", projectId);
+    requireNonNull(objects, "objects");
+    Map<String, byte[]> encoded = new LinkedHashMap<>();
+    objects.forEach((objectId, object) -> {
+      Values.id("objectId", objectId);
+      encoded.put(objectId, encode(objectId, object));
+    });
+    if (!encoded.isEmpty()) {
+      apply(projectId, stored -> {
+        stored.putAll(encoded);
+        return null;
+      });
+    }
+  }
+
+  @Override
+  public boolean remove(String projectId, String objectId) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    return apply(projectId, objects -> objects.remove(objectId)) != null;
+  }
+
+  @Override
+  public Map<String, T> getAll(String projectId) {
+    Values.id("projectId", projectId);
+    Map<String, byte[]> snapshot = apply(projectId, LinkedHashMap::new);
+    if (snapshot.isEmpty()) {
+      return Map.of();
+    }
+    String key = KeySchema.DEFAULT.objectsKey(projectId);
+    Map<String, T> result = new LinkedHashMap<>();
+    snapshot.forEach((objectId, bytes) -> {
+      try {
+        result.put(objectId, Values.decode(codec, key, objectId, bytes));
+      } catch (CodecException e) {
+        decodeFailures.record(key, objectId, e);
+      }
+    });
+    return Map.copyOf(result);
+  }
+
+  @Override
+  public Set<String> ids(String projectId) {
+    Values.id("projectId", projectId);
+    return apply(projectId, objects -> Set.copyOf(objects.keySet()));
+  }
+
+  @Override
+  public int count(String projectId) {
+    Values.id("projectId", projectId);
+    return apply(projectId, Map::size);
+  }
+
+  @Override
+  public void clear(String projectId) {
+    Values.id("projectId", projectId);
+    ensureOpen();
+    prune(clock.millis());
+    projects.computeIfPresent(projectId, (id, project) -> {
+      expiries.remove(id, project.expiresAt);
+      return null;
+    });
+  }
+
+  @Override
+  public Set<String> activeProjects() {
+    ensureOpen();
+    long now = clock.millis();
+    prune(now);
+    Set<String> active = new HashSet<>();
+    projects.forEach((id, project) -> {
+      if (project.expiresAt > now) {
+        active.add(id);
+      }
+    });
+    return Set.copyOf(active);
+  }
+
+  @Override
+  public Optional<T> putIfAbsent(String projectId, String objectId, T object) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] bytes = encode(objectId, object);
+    return decode(projectId, objectId, apply(projectId, objects -> objects.putIfAbsent(objectId, bytes)));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>If the previous value cannot be decoded, the new value is stored all the same and a
+   * {@link CodecException} naming the key is thrown.
+   */
+  @Override
+  public Optional<T> getAndPut(String projectId, String objectId, T object) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] bytes = encode(objectId, object);
+    return decode(projectId, objectId, apply(projectId, objects -> objects.put(objectId, bytes)));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>If the value cannot be decoded, it is removed all the same and a {@link CodecException}
+   * naming the key is thrown.
+   */
+  @Override
+  public Optional<T> getAndRemove(String projectId, String objectId) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    return decode(projectId, objectId, apply(projectId, objects -> objects.remove(objectId)));
+  }
+
+  @Override
+  public Optional<T> replace(String projectId, String objectId, T object) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] bytes = encode(objectId, object);
+    return decode(projectId, objectId, apply(projectId, objects -> objects.replace(objectId, bytes)));
+  }
+
+  @Override
+  public boolean replace(String projectId, String objectId, T expected, T replacement) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] expectedBytes = encode(objectId, expected);
+    byte[] bytes = encode(objectId, replacement);
+    return apply(projectId, objects -> {
+      byte[] current = objects.get(objectId);
+      if (current == null || !Values.sameValue(codec, current, expectedBytes)) {
+        return false;
+      }
+      objects.put(objectId, bytes);
+      return true;
+    });
+  }
+
+  @Override
+  public boolean remove(String projectId, String objectId, T expected) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] expectedBytes = encode(objectId, expected);
+    return apply(projectId, objects -> {
+      byte[] current = objects.get(objectId);
+      if (current == null || !Values.sameValue(codec, current, expectedBytes)) {
+        return false;
+      }
+      objects.remove(objectId);
+      return true;
+    });
+  }
+
+  /** Marks the store closed; later calls throw {@link IllegalStateException}. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  // ---- for tests and tools ----
+
+  /**
+   * Stores raw bytes as an object's value, bypassing the codec and the size limit, as another
+   * client writing JSON by hand would (redis-cli, a Node service). For tests of how the store
+   * treats values it did not write: undecodable JSON, or JSON with other spacing or field order.
+   * Like any write, it refreshes the project's lifetime and marks it active.
+   *
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws IllegalStateException if the store is closed
+   */
+  public void putEncoded(String projectId, String objectId, byte[] bytes) {
+    Values.id("projectId", projectId);
+    Values.id("objectId", objectId);
+    byte[] copy = requireNonNull(bytes, "bytes").clone();
+    apply(projectId, objects -> objects.put(objectId, copy));
+  }
+
+  /** How many stored values {@link #getAll} has left out because they could not be decoded. */
+  public long undecodableValues() {
+    return decodeFailures.count();
+  }
+
+  /** The lifetimes this store applies. */
+  public TtlPolicy ttl() {
+    return ttl;
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryCanvasStore[codec=" + codec + ", canvasTtl=" + ttl.canvasTtl() + "]";
+  }
+
+  // ---- internals ----
+
+  /**
+   * Runs {@code op} on a project's objects atomically, after dropping the project if it expired.
+   * The project then lives on, with a fresh lifetime, if it has objects, and is dropped if not.
+   */
+  private <R> R apply(String projectId, Function<Map<String, byte[]>, R> op) {
+    ensureOpen();
+    long now = clock.millis();
+    prune(now);
+    Holder<R> result = new Holder<>();
+    projects.compute(projectId, (id, current) -> {
+      Project project = current;
+      if (project != null && project.expiresAt <= now) {
+        expiries.remove(id, project.expiresAt);
+        project = null;
+      }
+      if (project == null) {
+        project = new Project();
+      }
+      result.value = op.apply(project.objects);
+      if (project.objects.isEmpty()) {
+        expiries.remove(id, project.expiresAt);
+        return null;
+      }
+      long expiresAt = ExpiryIndex.expiry(now, ttlMillis);
+      expiries.move(id, project.expiresAt, expiresAt);
+      project.expiresAt = expiresAt;
+      return project;
+    });
+    return result.value;
+  }
+
+  /** Drops the projects that expired at {@code now}. */
+  private void prune(long now) {
+    expiries.pollExpired(now, id -> projects.computeIfPresent(id, (key, project) -> {
+      if (project.expiresAt > now) {
+        return project;
+      }
+      expiries.remove(key, project.expiresAt);
+      return null;
+    }));
+  }
+
+  private byte[] encode(String objectId, T object) {
+    return Values.encode(codec, objectId, requireNonNull(object, "object"), maxValueBytes);
+  }
+
+  private Optional<T> decode(String projectId, String objectId, byte @Nullable [] bytes) {
+    return bytes == null
+        ? Optional.empty()
+        : Optional.of(Values.decode(codec, KeySchema.DEFAULT.objectsKey(projectId), objectId, bytes));
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("InMemoryCanvasStore is closed");
+    }
+  }
+
+  /** Carries a result out of a {@code compute} lambda. */
+  private static final class Holder<R> {
+    @Nullable R value;
+  }
+}

@@ -1,0 +1,240 @@
+package io.canvasstate.inmemory;
+
+import static java.util.Objects.requireNonNull;
+
+import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
+import io.canvasstate.KeySchema;
+import io.canvasstate.PresenceStore;
+import io.canvasstate.StoreConfig;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.Values;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link PresenceStore} that keeps every user's presence in this process, with the same
+ * observable semantics as the Redis store; also the fake for unit tests.
+ *
+ * <p>A presence expires {@linkplain TtlPolicy#presenceTtl() presenceTtl} after its last
+ * {@link #put}, by the injected clock. Reading it does not extend it: a reader must not keep a
+ * user who left alive. {@link #getAll()} and {@link #activeUsers()} never report an expired
+ * user; expired users are dropped as operations run, at a cost of what expired, not of what is
+ * stored. Values are kept as their encoded bytes, limited to {@code maxValueBytes}.
+ *
+ * <p>Thread-safe: every operation is atomic and {@link #getAll()} is a consistent snapshot.
+ * Values are decoded outside the lock.
+ *
+ * @param <P> the type of a user's presence
+ */
+public final class InMemoryPresenceStore<P> implements PresenceStore<P> {
+  private final Codec<P> codec;
+  private final InstantSource clock;
+  private final TtlPolicy ttl;
+  private final long ttlMillis;
+  private final int maxValueBytes;
+  private final Object lock = new Object();
+  /** Guarded by {@link #lock}. */
+  private final Map<String, Presence> users = new HashMap<>();
+  private final ExpiryIndex expiries = new ExpiryIndex();
+  private final DecodeFailures decodeFailures = new DecodeFailures();
+  private volatile boolean closed;
+
+  private record Presence(byte[] bytes, long expiresAt) {}
+
+  private InMemoryPresenceStore(Builder<P> b) {
+    this.codec = b.codec;
+    this.clock = b.clock;
+    this.ttl = b.ttl;
+    this.ttlMillis = ExpiryIndex.millis(b.ttl.presenceTtl());
+    this.maxValueBytes = b.maxValueBytes;
+  }
+
+  /** A store with the default lifetimes and value limit, on the system clock. */
+  public static <P> InMemoryPresenceStore<P> create(Codec<P> codec) {
+    return builder(codec).build();
+  }
+
+  /** A builder for a store that uses {@code codec}. */
+  public static <P> Builder<P> builder(Codec<P> codec) {
+    return new Builder<>(codec);
+  }
+
+  /** Builds an {@link InMemoryPresenceStore}. Not thread-safe. */
+  public static final class Builder<P> {
+    private final Codec<P> codec;
+    private InstantSource clock = InstantSource.system();
+    private TtlPolicy ttl = TtlPolicy.DEFAULT;
+    private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
+
+    private Builder(Codec<P> codec) {
+      this.codec = requireNonNull(codec, "codec");
+    }
+
+    /** The clock that lifetimes follow; the system clock by default. */
+    public Builder<P> clock(InstantSource clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The lifetimes; {@link TtlPolicy#DEFAULT} by default. Only the presence lifetime is used. */
+    public Builder<P> ttl(TtlPolicy ttl) {
+      this.ttl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * The largest encoded value accepted, in bytes.
+     *
+     * @throws IllegalArgumentException if it is less than 1
+     */
+    public Builder<P> maxValueBytes(int maxValueBytes) {
+      if (maxValueBytes < 1) {
+        throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
+      }
+      this.maxValueBytes = maxValueBytes;
+      return this;
+    }
+
+    /** Builds the store. */
+    public InMemoryPresenceStore<P> build() {
+      return new InMemoryPresenceStore<>(this);
+    }
+  }
+
+  @Override
+  public void put(String userId, P presence) {
+    Values.id("userId", userId);
+    requireNonNull(presence, "presence");
+    store(userId, Values.encode(codec, userId, presence, maxValueBytes));
+  }
+
+  @Override
+  public Optional<P> get(String userId) {
+    Values.id("userId", userId);
+    Presence p;
+    synchronized (lock) {
+      p = live(userId, prune());
+    }
+    return p == null
+        ? Optional.empty()
+        : Optional.of(Values.decode(codec, KeySchema.DEFAULT.presenceKey(), userId, p.bytes()));
+  }
+
+  @Override
+  public boolean remove(String userId) {
+    Values.id("userId", userId);
+    synchronized (lock) {
+      boolean live = live(userId, prune()) != null;
+      Presence removed = users.remove(userId);
+      if (removed != null) {
+        expiries.remove(userId, removed.expiresAt());
+      }
+      return live;
+    }
+  }
+
+  @Override
+  public Map<String, P> getAll() {
+    Map<String, byte[]> snapshot = new LinkedHashMap<>();
+    synchronized (lock) {
+      prune();
+      users.forEach((userId, p) -> snapshot.put(userId, p.bytes()));
+    }
+    String key = KeySchema.DEFAULT.presenceKey();
+    Map<String, P> result = new LinkedHashMap<>();
+    snapshot.forEach((userId, bytes) -> {
+      try {
+        result.put(userId, Values.decode(codec, key, userId, bytes));
+      } catch (CodecException e) {
+        decodeFailures.record(key, userId, e);
+      }
+    });
+    return Map.copyOf(result);
+  }
+
+  @Override
+  public Set<String> activeUsers() {
+    synchronized (lock) {
+      prune();
+      return Set.copyOf(users.keySet());
+    }
+  }
+
+  /** Marks the store closed; later calls throw {@link IllegalStateException}. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  // ---- for tests and tools ----
+
+  /**
+   * Stores raw bytes as a user's presence, bypassing the codec and the size limit, as another
+   * client writing JSON by hand would. Like {@link #put}, it restarts the presence's lifetime.
+   *
+   * @throws IllegalArgumentException if the id is invalid
+   * @throws IllegalStateException if the store is closed
+   */
+  public void putEncoded(String userId, byte[] bytes) {
+    Values.id("userId", userId);
+    store(userId, requireNonNull(bytes, "bytes").clone());
+  }
+
+  /** How many stored values {@link #getAll()} has left out because they could not be decoded. */
+  public long undecodableValues() {
+    return decodeFailures.count();
+  }
+
+  /** The lifetimes this store applies. */
+  public TtlPolicy ttl() {
+    return ttl;
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryPresenceStore[codec=" + codec + ", presenceTtl=" + ttl.presenceTtl() + "]";
+  }
+
+  // ---- internals ----
+
+  private void store(String userId, byte[] bytes) {
+    synchronized (lock) {
+      long now = prune();
+      long expiresAt = ExpiryIndex.expiry(now, ttlMillis);
+      Presence previous = users.put(userId, new Presence(bytes, expiresAt));
+      expiries.move(userId, previous == null ? ExpiryIndex.NONE : previous.expiresAt(), expiresAt);
+    }
+  }
+
+  /** The user's presence if it has not expired at {@code now}. Call holding the lock. */
+  private @Nullable Presence live(String userId, long now) {
+    Presence p = users.get(userId);
+    return p != null && p.expiresAt() > now ? p : null;
+  }
+
+  /** Drops the users whose presence expired, and returns the time. Call holding the lock. */
+  private long prune() {
+    ensureOpen();
+    long now = clock.millis();
+    expiries.pollExpired(now, userId -> {
+      Presence p = users.get(userId);
+      if (p != null && p.expiresAt() <= now) {
+        users.remove(userId);
+      }
+    });
+    return now;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("InMemoryPresenceStore is closed");
+    }
+  }
+}
