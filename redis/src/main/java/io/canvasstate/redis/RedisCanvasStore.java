@@ -1,0 +1,454 @@
+package io.canvasstate.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import io.canvasstate.CanvasStore;
+import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
+import io.canvasstate.KeySchema;
+import io.canvasstate.StoreConfig;
+import io.canvasstate.StoreException;
+import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.Values;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * A {@link CanvasStore} in Redis: one hash per project, {@code canvas:{<projectId>}:objects},
+ * holding object id &rarr; object JSON, and the {@code projects:active} sorted set (see
+ * {@link KeySchema}).
+ *
+ * <p>Every operation is one network round trip. Writes and single-object reads are Lua scripts
+ * that also slide the project's TTL, so a hash is never left without one; bulk reads
+ * ({@link #getAll}, {@link #ids}, {@link #count}) are a pipeline of the read and a small script
+ * that slides the TTL, because a script returning a whole canvas would block Redis while it
+ * builds the reply. An operation also refreshes the project's active mark in the same round
+ * trip, at most once per tenth of the canvas TTL per project and instance (a write that creates
+ * the project's hash always marks it, in a second round trip when the throttle had skipped it).
+ *
+ * <p>Values are compared, for {@code replace(k, expected, v)} and {@code remove(k, expected)},
+ * by their encoding, and a value another client stored with other spacing or field order still
+ * matches (see {@link Values#sameValue}). A value that cannot be decoded makes {@link #get} and
+ * the methods returning a previous value throw {@link CodecException} (after they wrote, for
+ * those that write); {@link #getAll} leaves it out and counts it in {@link #undecodableValues()}.
+ *
+ * <p>Obtained from {@link RedisStores#canvas}; {@link #close()} does not close the connection
+ * pool, {@link RedisStores#close()} does. Thread-safe.
+ *
+ * @param <T> the type of the canvas objects
+ */
+public final class RedisCanvasStore<T> implements CanvasStore<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisCanvasStore.class);
+  /** Tries of a compare-and-set whose stored bytes differ from the expected ones but are equal. */
+  private static final int MAX_SAME_VALUE_RETRIES = 8;
+  private static final Long ONE = 1L;
+
+  private final RedisBackend backend;
+  private final Codec<T> codec;
+  private final KeySchema schema;
+  private final int maxValueBytes;
+  private final ActiveMarks marks;
+  private final byte[] ttlArg;
+  private final byte[] markArg;
+  private final String activeKey;
+  private final List<byte[]> activeKeys;
+  private final DecodeFailures decodeFailures = new DecodeFailures();
+  private volatile boolean closed;
+
+  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks) {
+    this.backend = backend;
+    this.codec = requireNonNull(codec, "codec");
+    this.marks = marks;
+    StoreConfig config = backend.config();
+    this.schema = config.keySchema();
+    this.maxValueBytes = config.maxValueBytes();
+    Duration ttl = config.ttl().canvasTtl();
+    this.ttlArg = number(ttl.toMillis());
+    // The mark outlives the hash by the throttle interval, the longest a mark may go unrefreshed.
+    this.markArg = number(ttl.toMillis() + markInterval(ttl).toMillis());
+    this.activeKey = schema.activeProjectsKey();
+    this.activeKeys = List.of(bytes(activeKey));
+  }
+
+  /** How often an instance refreshes a project's active mark: a tenth of the canvas TTL. */
+  static Duration markInterval(Duration canvasTtl) {
+    return Duration.ofMillis(Math.max(1, canvasTtl.toMillis() / 10));
+  }
+
+  /** How many stored values bulk reads have left out because they could not be decoded. */
+  public long undecodableValues() {
+    return decodeFailures.count();
+  }
+
+  @Override
+  public Optional<T> get(String projectId, String objectId) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    return decode(key, objectId, run("get", projectId, key, Scripts.GET, false, objectId));
+  }
+
+  @Override
+  public void put(String projectId, String objectId, T object) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
+    run("put", projectId, key, Scripts.PUT, true, objectId, value);
+  }
+
+  @Override
+  public void putAll(String projectId, Map<String, ? extends T> objects) {
+    String key = schema.objectsKey(projectId);
+    requireNonNull(objects, "objects");
+    if (objects.isEmpty()) {
+      return;
+    }
+    List<byte[]> args = new ArrayList<>(1 + 2 * objects.size());
+    args.add(ttlArg);
+    for (Map.Entry<String, ? extends T> e : objects.entrySet()) {
+      String objectId = Values.id("objectId", e.getKey());
+      args.add(bytes(objectId));
+      args.add(Values.encode(codec, objectId, e.getValue(), maxValueBytes));
+    }
+    runArgs("putAll", projectId, key, Scripts.PUT, true, args);
+  }
+
+  @Override
+  public boolean remove(String projectId, String objectId) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    return ONE.equals(run("remove", projectId, key, Scripts.REMOVE, false, objectId));
+  }
+
+  @Override
+  public Map<String, T> getAll(String projectId) {
+    String key = schema.objectsKey(projectId);
+    Map<byte[], byte[]> raw = read("getAll", projectId, key, (p, k) -> p.hgetAll(k));
+    if (raw == null || raw.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, T> out = new HashMap<>((int) (raw.size() / 0.75f) + 1);
+    for (Map.Entry<byte[], byte[]> e : raw.entrySet()) {
+      String objectId = new String(e.getKey(), UTF_8);
+      try {
+        out.put(objectId, Values.decode(codec, key, objectId, e.getValue()));
+      } catch (CodecException ex) {
+        decodeFailures.record(key, objectId, ex);
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  @Override
+  public Set<String> ids(String projectId) {
+    String key = schema.objectsKey(projectId);
+    Set<byte[]> raw = read("ids", projectId, key, (p, k) -> p.hkeys(k));
+    if (raw == null || raw.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> out = new HashSet<>((int) (raw.size() / 0.75f) + 1);
+    for (byte[] id : raw) {
+      out.add(new String(id, UTF_8));
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
+  @Override
+  public int count(String projectId) {
+    String key = schema.objectsKey(projectId);
+    Long n = read("count", projectId, key, (p, k) -> p.hlen(k));
+    return n == null ? 0 : (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  @Override
+  public void clear(String projectId) {
+    String key = schema.objectsKey(projectId);
+    requireOpen();
+    byte[] member = bytes(projectId);
+    Batch batch = backend.batch("clear");
+    Batch.Step<@Nullable Object> deleted =
+        batch.script(Scripts.CLEAR, key, List.of(bytes(key)), List.of());
+    Batch.Step<Long> unmarked = batch.command(activeKey, p -> p.zrem(activeKeys.get(0), member));
+    marks.forget(projectId);
+    batch.run();
+    deleted.get();
+    unmarked.get();
+  }
+
+  @Override
+  public Set<String> activeProjects() {
+    requireOpen();
+    Batch listing = backend.batch("activeProjects");
+    Batch.Step<@Nullable Object> marked =
+        listing.script(Scripts.ACTIVE, activeKey, activeKeys, List.of());
+    listing.run();
+    List<?> flat = (List<?>) marked.get();
+    if (flat == null || flat.isEmpty()) {
+      return Set.of();
+    }
+    // One pipeline of EXISTS: a mark whose hash is gone (cleared, emptied, expired early, or
+    // left by a read of a project that never existed) is not reported, and is removed below.
+    Batch probe = backend.batch("activeProjects");
+    List<String> ids = new ArrayList<>(flat.size() / 2);
+    List<byte[]> scores = new ArrayList<>(flat.size() / 2);
+    List<Batch.Step<Boolean>> exists = new ArrayList<>(flat.size() / 2);
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      String projectId = new String((byte[]) flat.get(i), UTF_8);
+      String key;
+      try {
+        key = schema.objectsKey(projectId);
+      } catch (IllegalArgumentException notOurs) {
+        continue; // a member no CanvasState store wrote: neither reported nor touched
+      }
+      byte[] k = bytes(key);
+      ids.add(projectId);
+      scores.add((byte[]) flat.get(i + 1));
+      exists.add(probe.command(key, p -> p.exists(k)));
+    }
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    probe.run();
+    Set<String> active = new HashSet<>();
+    List<byte[]> gone = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      if (Boolean.TRUE.equals(exists.get(i).get())) {
+        active.add(ids.get(i));
+      } else {
+        gone.add(bytes(ids.get(i)));
+        gone.add(scores.get(i));
+      }
+    }
+    if (!gone.isEmpty()) {
+      Batch unmark = backend.batch("activeProjects");
+      Batch.Step<@Nullable Object> removed =
+          unmark.script(Scripts.UNMARK, activeKey, activeKeys, gone);
+      unmark.run();
+      removed.get();
+    }
+    return Collections.unmodifiableSet(active);
+  }
+
+  @Override
+  public Optional<T> putIfAbsent(String projectId, String objectId, T object) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
+    return decode(key, objectId,
+        run("putIfAbsent", projectId, key, Scripts.PUT_IF_ABSENT, true, objectId, value));
+  }
+
+  @Override
+  public Optional<T> getAndPut(String projectId, String objectId, T object) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
+    return decode(key, objectId,
+        run("getAndPut", projectId, key, Scripts.GET_AND_PUT, true, objectId, value));
+  }
+
+  @Override
+  public Optional<T> getAndRemove(String projectId, String objectId) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    return decode(key, objectId,
+        run("getAndRemove", projectId, key, Scripts.GET_AND_REMOVE, false, objectId));
+  }
+
+  @Override
+  public Optional<T> replace(String projectId, String objectId, T object) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
+    return decode(key, objectId,
+        run("replace", projectId, key, Scripts.REPLACE, false, objectId, value));
+  }
+
+  @Override
+  public boolean replace(String projectId, String objectId, T expected, T replacement) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    byte[] expectedBytes = Values.encode(codec, objectId, expected, Integer.MAX_VALUE);
+    byte[] value = Values.encode(codec, objectId, replacement, maxValueBytes);
+    return compareAnd("replace", projectId, key, Scripts.REPLACE_IF, objectId, expectedBytes,
+        value);
+  }
+
+  @Override
+  public boolean remove(String projectId, String objectId, T expected) {
+    String key = schema.objectsKey(projectId);
+    Values.id("objectId", objectId);
+    byte[] expectedBytes = Values.encode(codec, objectId, expected, Integer.MAX_VALUE);
+    return compareAnd("remove", projectId, key, Scripts.REMOVE_IF, objectId, expectedBytes, null);
+  }
+
+  /**
+   * Runs a compare-and-set script. When the stored bytes differ from {@code expected} but hold
+   * the same value (written by another client with other spacing), it tries again expecting the
+   * exact stored bytes, so such a value can still be replaced and {@code compute} never loops
+   * forever; a bounded number of times, in case the value keeps changing under it.
+   */
+  private boolean compareAnd(String op, String projectId, String key, Script script,
+      String objectId, byte[] expected, byte @Nullable [] replacement) {
+    byte[] expectedNow = expected;
+    for (int attempt = 0; attempt <= MAX_SAME_VALUE_RETRIES; attempt++) {
+      Object reply = replacement == null
+          ? run(op, projectId, key, script, false, objectId, expectedNow)
+          : run(op, projectId, key, script, false, objectId, expectedNow, replacement);
+      if (ONE.equals(reply)) {
+        return true;
+      }
+      if (!(reply instanceof byte[] stored) || !Values.sameValue(codec, stored, expected)) {
+        return false;
+      }
+      expectedNow = stored;
+    }
+    return false;
+  }
+
+  /** A read pipelined with the script that slides the TTL (and the active mark when due). */
+  private <R> @Nullable R read(String op, String projectId, String key,
+      BiFunction<AbstractPipeline, byte[], Response<R>> command) {
+    requireOpen();
+    byte[] k = bytes(key);
+    boolean mark = marks.due(projectId);
+    Batch batch = backend.batch(op);
+    Batch.Step<R> result = batch.command(key, p -> command.apply(p, k));
+    Batch.Step<@Nullable Object> slid = batch.script(Scripts.SLIDE, key, List.of(k), List.of(ttlArg));
+    Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
+    send(batch, projectId, mark);
+    R r = result.get();
+    slid.get();
+    if (marked != null) {
+      marked.get();
+    }
+    return r;
+  }
+
+  private @Nullable Object run(String op, String projectId, String key, Script script,
+      boolean creates, String objectId, byte[]... values) {
+    List<byte[]> args = new ArrayList<>(2 + values.length);
+    args.add(ttlArg);
+    args.add(bytes(objectId));
+    Collections.addAll(args, values);
+    return runArgs(op, projectId, key, script, creates, args);
+  }
+
+  /**
+   * Runs one script on a project's hash, with the active mark when due, in one round trip. For
+   * a script that may create the hash ({@code creates}), whose reply is {@code created} or
+   * {@code {created, value}}, a created hash is marked at once if the throttle had skipped it:
+   * otherwise a project cleared elsewhere and written again here would go unreported.
+   *
+   * @return the script's reply, or the value part of it for a creating script
+   */
+  private @Nullable Object runArgs(String op, String projectId, String key, Script script,
+      boolean creates, List<byte[]> args) {
+    requireOpen();
+    boolean mark = marks.due(projectId);
+    Batch batch = backend.batch(op);
+    Batch.Step<@Nullable Object> main = batch.script(script, key, List.of(bytes(key)), args);
+    Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
+    send(batch, projectId, mark);
+    Object reply = main.get();
+    if (marked != null) {
+      marked.get();
+    }
+    if (!creates) {
+      return reply;
+    }
+    boolean created;
+    Object value;
+    if (reply instanceof List<?> pair) {
+      created = ONE.equals(pair.get(0));
+      value = pair.get(1);
+    } else {
+      created = ONE.equals(reply);
+      value = null;
+    }
+    if (created && !mark) {
+      markNow(op, projectId);
+    }
+    return value;
+  }
+
+  private Batch.Step<@Nullable Object> mark(Batch batch, String projectId) {
+    return batch.script(Scripts.MARK, activeKey, activeKeys, List.of(markArg, bytes(projectId)));
+  }
+
+  private void send(Batch batch, String projectId, boolean mark) {
+    try {
+      batch.run();
+    } catch (RuntimeException e) {
+      if (mark) {
+        marks.forget(projectId);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Marks a project that a write just created. The write itself succeeded, so a failure here
+   * is logged rather than thrown; the next operation on the project marks it again.
+   */
+  private void markNow(String op, String projectId) {
+    Batch batch = backend.batch(op);
+    Batch.Step<@Nullable Object> marked = mark(batch, projectId);
+    try {
+      batch.run();
+      marked.get();
+      marks.marked(projectId);
+    } catch (StoreException e) {
+      marks.forget(projectId);
+      LOG.warn("Could not mark project {} active after {} created it; the next access will: {}",
+          projectId, op, e.getMessage());
+    }
+  }
+
+  private Optional<T> decode(String key, String objectId, @Nullable Object reply) {
+    if (reply == null) {
+      return Optional.empty();
+    }
+    return Optional.of(Values.decode(codec, key, objectId, (byte[]) reply));
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this RedisCanvasStore is closed");
+    }
+    backend.requireOpen();
+  }
+
+  /** Marks this store closed; the connection pool stays open (it is {@link RedisStores}'). */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  static byte[] number(long n) {
+    return Long.toString(n).getBytes(UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisCanvasStore[" + codec + ", " + schema + ", ttl=" + backend.config().ttl().canvasTtl()
+        + (closed ? ", closed" : "") + "]";
+  }
+}

@@ -1,0 +1,229 @@
+package io.canvasstate.redis;
+
+/**
+ * The Lua scripts the stores run, each loaded once per server and called by SHA.
+ *
+ * <p>Rules they all follow: times come from Redis' own {@code TIME}, so every instance agrees on
+ * expiry; a key of the wrong type fails the script before it writes anything (the first command
+ * that touches the key is the one that fails, or an explicit type check when a script writes two
+ * keys), so a foreign key is never modified; numbers are formatted with {@code %.0f} so that
+ * millisecond times never turn into exponent notation; and nothing here returns a whole canvas
+ * (bulk reads are pipelined commands, because a script blocks Redis while it builds its reply).
+ */
+final class Scripts {
+  private Scripts() {}
+
+  /** Redis' clock in milliseconds, as a Lua number. */
+  private static final String NOW = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      """;
+
+  /**
+   * Fails with a WRONGTYPE error naming the key when KEYS[1] is not a hash or KEYS[2] not a
+   * sorted set (a missing key is fine); for scripts that write both keys.
+   */
+  private static final String CHECK_HASH_AND_ZSET = """
+      local function wrongtype(key, kind)
+        local actual = redis.call('TYPE', key)['ok']
+        if actual ~= 'none' and actual ~= kind then
+          return 'WRONGTYPE Redis key "' .. key .. '" holds a ' .. actual .. ', not a ' .. kind
+        end
+        return nil
+      end
+      local err = wrongtype(KEYS[1], 'hash') or wrongtype(KEYS[2], 'zset')
+      if err then return redis.error_reply(err) end
+      """;
+
+  // ---- canvas: KEYS[1] = the project's hash, ARGV[1] = the canvas TTL in ms ----
+
+  /** Slides a project's lifetime, leaving a key of another type alone. Pipelined after reads. */
+  static final Script SLIDE = Script.of("slide", """
+      if redis.call('TYPE', KEYS[1])['ok'] == 'hash' then
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      end
+      return 0
+      """);
+
+  /** ARGV[2] = object id. Returns the value or nil. */
+  static final Script GET = Script.of("get", """
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return v
+      """);
+
+  /**
+   * ARGV[2..] = object id, value, object id, value... Writes them all and sets the lifetime in
+   * one step, so the hash can never be left without a TTL. Returns 1 if it created the hash.
+   */
+  static final Script PUT = Script.of("put", """
+      local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
+      for i = 2, #ARGV, 1000 do
+        redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return created
+      """);
+
+  /** ARGV[2] = object id, ARGV[3] = value. Returns {created, the value already there or nil}. */
+  static final Script PUT_IF_ABSENT = Script.of("putIfAbsent", """
+      local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      if not v then
+        redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return {created, v}
+      """);
+
+  /** ARGV[2] = object id, ARGV[3] = value. Returns {created, the previous value or nil}. */
+  static final Script GET_AND_PUT = Script.of("getAndPut", """
+      local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return {created, v}
+      """);
+
+  /** ARGV[2] = object id. Returns the number of objects removed, 0 or 1. */
+  static final Script REMOVE = Script.of("remove", """
+      local n = redis.call('HDEL', KEYS[1], ARGV[2])
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return n
+      """);
+
+  /** ARGV[2] = object id. Returns the removed value or nil. */
+  static final Script GET_AND_REMOVE = Script.of("getAndRemove", """
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      if v then
+        redis.call('HDEL', KEYS[1], ARGV[2])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return v
+      """);
+
+  /** ARGV[2] = object id, ARGV[3] = value. Writes only if present; returns the previous value. */
+  static final Script REPLACE = Script.of("replace", """
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      if v then
+        redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      return v
+      """);
+
+  /**
+   * ARGV[2] = object id, ARGV[3] = expected bytes, ARGV[4] = replacement. Returns 1 if replaced,
+   * else the bytes stored (nil if none), for the caller's same-value check.
+   */
+  static final Script REPLACE_IF = Script.of("replaceIf", """
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      local done = v == ARGV[3]
+      if done then
+        redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      if done then return 1 end
+      return v
+      """);
+
+  /**
+   * ARGV[2] = object id, ARGV[3] = expected bytes. Returns 1 if removed, else the bytes stored
+   * (nil if none).
+   */
+  static final Script REMOVE_IF = Script.of("removeIf", """
+      local v = redis.call('HGET', KEYS[1], ARGV[2])
+      local done = v == ARGV[3]
+      if done then
+        redis.call('HDEL', KEYS[1], ARGV[2])
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      if done then return 1 end
+      return v
+      """);
+
+  /** Deletes a project's hash unless the key holds another type. */
+  static final Script CLEAR = Script.of("clear", """
+      local actual = redis.call('TYPE', KEYS[1])['ok']
+      if actual ~= 'none' and actual ~= 'hash' then
+        return redis.error_reply('WRONGTYPE Redis key "' .. KEYS[1] .. '" holds a ' .. actual
+          .. ', not a hash')
+      end
+      return redis.call('DEL', KEYS[1])
+      """);
+
+  // ---- active projects: KEYS[1] = the sorted set ----
+
+  /**
+   * ARGV[1] = how long the mark lasts in ms, ARGV[2] = project id. GT: a late or slow writer never
+   * lowers a mark someone else raised.
+   */
+  static final Script MARK = Script.of("markActive", NOW + """
+      return redis.call('ZADD', KEYS[1], 'GT', string.format('%.0f', now + tonumber(ARGV[1])),
+        ARGV[2])
+      """);
+
+  /**
+   * Drops the marks that expired (costs what expired) and returns the others with their scores,
+   * as member, score, member, score...
+   */
+  static final Script ACTIVE = Script.of("activeProjects", NOW + """
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', now))
+      return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+      """);
+
+  /**
+   * ARGV = member, score, member, score... Removes each member whose score is still at most the
+   * one seen, so a project that was written (and marked again) in the meantime stays.
+   */
+  static final Script UNMARK = Script.of("unmarkGone", """
+      local n = 0
+      for i = 1, #ARGV, 2 do
+        local s = redis.call('ZSCORE', KEYS[1], ARGV[i])
+        if s and tonumber(s) <= tonumber(ARGV[i + 1]) then
+          n = n + redis.call('ZREM', KEYS[1], ARGV[i])
+        end
+      end
+      return n
+      """);
+
+  // ---- presence: KEYS[1] = hash user -> JSON, KEYS[2] = sorted set user -> expiry ms ----
+
+  /** ARGV[1] = presence TTL ms, ARGV[2] = user id, ARGV[3] = value. A heartbeat. */
+  static final Script PRESENCE_PUT = Script.of("presencePut", CHECK_HASH_AND_ZSET + NOW + """
+      redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+      redis.call('ZADD', KEYS[2], string.format('%.0f', now + tonumber(ARGV[1])), ARGV[2])
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      redis.call('PEXPIRE', KEYS[2], ARGV[1])
+      return 1
+      """);
+
+  /** ARGV[1] = user id. Returns the value if the presence has not expired, else nil. */
+  static final Script PRESENCE_GET = Script.of("presenceGet", NOW + """
+      local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
+      if not s or tonumber(s) < now then return false end
+      return redis.call('HGET', KEYS[1], ARGV[1])
+      """);
+
+  /** ARGV[1] = user id. Returns 1 if a live presence was removed, else 0. */
+  static final Script PRESENCE_REMOVE = Script.of("presenceRemove", CHECK_HASH_AND_ZSET + NOW + """
+      local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
+      redis.call('HDEL', KEYS[1], ARGV[1])
+      redis.call('ZREM', KEYS[2], ARGV[1])
+      if s and tonumber(s) >= now then return 1 end
+      return 0
+      """);
+
+  /** Removes the expired presences (costs what expired); returns how many. */
+  static final Script PRESENCE_PRUNE = Script.of("presencePrune", CHECK_HASH_AND_ZSET + NOW + """
+      local before = '(' .. string.format('%.0f', now)
+      local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', before)
+      for i = 1, #expired, 1000 do
+        redis.call('HDEL', KEYS[1], unpack(expired, i, math.min(i + 999, #expired)))
+      end
+      if #expired > 0 then
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', before)
+      end
+      return #expired
+      """);
+}
