@@ -6,9 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -18,13 +15,13 @@ import redis.clients.jedis.Jedis;
  * adds users with {@link #setUser} ({@code ACL SETUSER}) and connects as them. Started once per
  * test class and torn down after it. Not thread-safe: call it from the test thread.
  */
-public final class RedisAclExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisAclExtension extends ClassScopedExtension {
   private final String adminPassword = "admin-" + UUID.randomUUID();
   private final List<ServerProcess> servers = new ArrayList<>();
   private Path dir = Path.of(".");
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
+  void start() throws Exception {
     ServerProcess.requireBinaries("redis-server");
     dir = Files.createTempDirectory("canvasstate-acl");
     int port = FreePorts.next();
@@ -34,7 +31,7 @@ public final class RedisAclExtension implements BeforeAllCallback, AfterAllCallb
   }
 
   @Override
-  public void afterAll(ExtensionContext context) {
+  void stop() {
     servers.forEach(ServerProcess::kill);
     servers.clear();
     ServerProcess.deleteTree(dir);

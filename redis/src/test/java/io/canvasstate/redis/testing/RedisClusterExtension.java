@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -31,7 +28,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * bring the killed node back as a replica ({@link #restart}). Node timeout is 2 s, so a failover
  * takes about 3-6 s. Not thread-safe: call it from the test thread.
  */
-public final class RedisClusterExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisClusterExtension extends ClassScopedExtension {
   private static final int MASTERS = 3;
   private static final int NODES = 6;
   private static final Duration NODE_TIMEOUT = Duration.ofMillis(2_000);
@@ -41,33 +38,28 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
   private Path dir = Path.of(".");
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
+  void start() throws Exception {
     ServerProcess.requireBinaries("redis-server", "redis-cli");
     dir = Files.createTempDirectory("canvasstate-cluster");
-    try {
-      for (int i = 0; i < NODES; i++) {
-        int port = FreePorts.next();
-        int busPort = FreePorts.next();
-        Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
-        List<String> args = new ArrayList<>(ServerProcess.baseArgs(port));
-        args.addAll(List.of("--cluster-enabled", "yes",
-            "--cluster-port", Integer.toString(busPort),
-            "--cluster-config-file", "nodes.conf",
-            "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
-            "--cluster-replica-validity-factor", "0",
-            "--dir", nodeDir.toString()));
-        nodes.add(ServerProcess.start("cluster-node" + i, nodeDir, port, args));
-      }
-      createCluster();
-      awaitHealthy();
-    } catch (RuntimeException | Error e) {
-      afterAll(context);
-      throw e;
+    for (int i = 0; i < NODES; i++) {
+      int port = FreePorts.next();
+      int busPort = FreePorts.next();
+      Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
+      List<String> args = new ArrayList<>(ServerProcess.baseArgs(port));
+      args.addAll(List.of("--cluster-enabled", "yes",
+          "--cluster-port", Integer.toString(busPort),
+          "--cluster-config-file", "nodes.conf",
+          "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
+          "--cluster-replica-validity-factor", "0",
+          "--dir", nodeDir.toString()));
+      nodes.add(ServerProcess.start("cluster-node" + i, nodeDir, port, args));
     }
+    createCluster();
+    awaitHealthy();
   }
 
   @Override
-  public void afterAll(ExtensionContext context) {
+  void stop() {
     nodes.forEach(ServerProcess::kill);
     nodes.clear();
     ServerProcess.deleteTree(dir);

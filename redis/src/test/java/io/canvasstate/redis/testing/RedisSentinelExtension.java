@@ -13,9 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -29,7 +26,7 @@ import redis.clients.jedis.Jedis;
  * the replica promoted within a few seconds. {@link #withPasswords} protects the data nodes and
  * the sentinels with passwords. Not thread-safe: call it from the test thread.
  */
-public final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisSentinelExtension extends ClassScopedExtension {
   /** The name the sentinels know the master by. */
   public static final String MASTER_NAME = "canvasstate";
 
@@ -63,32 +60,27 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
   }
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
+  void start() throws Exception {
     ServerProcess.requireBinaries("redis-server");
     dir = Files.createTempDirectory("canvasstate-sentinel");
-    try {
-      int masterPort = FreePorts.next();
-      dataNodes.add(ServerProcess.start("sentinel-data0", dir, masterPort, dataArgs(masterPort)));
-      int replicaPort = FreePorts.next();
-      List<String> replicaArgs = new ArrayList<>(dataArgs(replicaPort));
-      replicaArgs.addAll(List.of("--replicaof", ServerProcess.HOST, Integer.toString(masterPort)));
-      dataNodes.add(ServerProcess.start("sentinel-data1", dir, replicaPort, replicaArgs));
-      awaitReplicaSynced(dataNodes.get(1));
-      for (int i = 0; i < SENTINELS; i++) {
-        int port = FreePorts.next();
-        Path conf = dir.resolve("sentinel" + i + ".conf");
-        Files.writeString(conf, sentinelConf(port, masterPort), StandardCharsets.UTF_8);
-        sentinels.add(ServerProcess.start("sentinel" + i, dir, port,
-            List.of(conf.toString(), "--sentinel")));
-      }
-    } catch (RuntimeException | Error e) {
-      afterAll(context);
-      throw e;
+    int masterPort = FreePorts.next();
+    dataNodes.add(ServerProcess.start("sentinel-data0", dir, masterPort, dataArgs(masterPort)));
+    int replicaPort = FreePorts.next();
+    List<String> replicaArgs = new ArrayList<>(dataArgs(replicaPort));
+    replicaArgs.addAll(List.of("--replicaof", ServerProcess.HOST, Integer.toString(masterPort)));
+    dataNodes.add(ServerProcess.start("sentinel-data1", dir, replicaPort, replicaArgs));
+    awaitReplicaSynced(dataNodes.get(1));
+    for (int i = 0; i < SENTINELS; i++) {
+      int port = FreePorts.next();
+      Path conf = dir.resolve("sentinel" + i + ".conf");
+      Files.writeString(conf, sentinelConf(port, masterPort), StandardCharsets.UTF_8);
+      sentinels.add(ServerProcess.start("sentinel" + i, dir, port,
+          List.of(conf.toString(), "--sentinel")));
     }
   }
 
   @Override
-  public void afterAll(ExtensionContext context) {
+  void stop() {
     sentinels.forEach(ServerProcess::kill);
     dataNodes.forEach(ServerProcess::kill);
     sentinels.clear();

@@ -5,9 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * TLS-only Redis servers ({@code --port 0 --tls-port N}) with certificates the test made
@@ -21,31 +18,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * Not thread-safe: call it from the test thread.
  */
-public final class RedisTlsExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisTlsExtension extends ClassScopedExtension {
   private final List<ServerProcess> servers = new ArrayList<>();
   private Path dir = Path.of(".");
   private TlsCertificates certificates = new TlsCertificates(dir, "");
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
+  void start() throws Exception {
     ServerProcess.requireBinaries("redis-server");
     dir = Files.createTempDirectory("canvasstate-tls");
-    try {
-      certificates = TlsCertificates.generate(dir);
-      servers.add(start("tls-optional", certificates.serverCert(), certificates.serverKey(),
-          "optional"));
-      servers.add(start("tls-required", certificates.serverCert(), certificates.serverKey(),
-          "yes"));
-      servers.add(start("tls-other-host", certificates.otherHostCert(),
-          certificates.otherHostKey(), "optional"));
-    } catch (RuntimeException | Error e) {
-      afterAll(context);
-      throw e;
-    }
+    certificates = TlsCertificates.generate(dir);
+    servers.add(start("tls-optional", certificates.serverCert(), certificates.serverKey(),
+        "optional"));
+    servers.add(start("tls-required", certificates.serverCert(), certificates.serverKey(),
+        "yes"));
+    servers.add(start("tls-other-host", certificates.otherHostCert(),
+        certificates.otherHostKey(), "optional"));
   }
 
   @Override
-  public void afterAll(ExtensionContext context) {
+  void stop() {
     servers.forEach(ServerProcess::kill);
     servers.clear();
     ServerProcess.deleteTree(dir);

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * One {@code redis-server} process (a server, a cluster node or a sentinel) that a test started
@@ -77,8 +76,8 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Makes sure the binaries are on the PATH: on CI (env {@code CI=true}) a missing one fails the
-   * test; elsewhere the test is skipped with the reason.
+   * Makes sure the binaries are on the PATH: on CI (env {@code CI} set) a missing one fails the
+   * test; elsewhere the test is skipped with the reason, as {@link RedisProcess#missing} decides.
    */
   public static void requireBinaries(String... names) {
     for (String binary : names) {
@@ -87,12 +86,8 @@ public final class ServerProcess implements AutoCloseable {
       if (found) {
         continue;
       }
-      String message = binary + " is not on the PATH; install Redis 7 (Debian: redis-server,"
-          + " redis-tools) to run these tests";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException(message);
-      }
-      Assumptions.abort(message);
+      throw RedisProcess.missing(binary + " is not on the PATH; install Redis 7 (Debian:"
+          + " redis-server, redis-tools) to run these tests");
     }
   }
 
