@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canvasstate.CanvasStore;
 import io.canvasstate.JacksonCodec;
+import io.canvasstate.KeySchema;
+import io.canvasstate.PresenceStore;
+import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.TestShape;
+import io.canvasstate.redis.testing.ServerProcess;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import io.canvasstate.StoreConfig.HostPort;
 import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.testing.RedisClusterExtension;
@@ -14,6 +23,7 @@ import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClusterClient;
@@ -26,6 +36,9 @@ import redis.clients.jedis.RedisClusterClient;
 class RedisClusterDeploymentTest {
   @RegisterExtension
   static final RedisClusterExtension CLUSTER = new RedisClusterExtension();
+
+  static final JacksonCodec<TestShape> SHAPES = JacksonCodec.of(TestShape.class);
+  static final int MAX_VALUE_BYTES = 1 << 20;
 
   static final TestDeployment DEPLOYMENT = new TestDeployment("cluster", CLUSTER::config,
       () -> RedisClusterClient.builder().nodes(nodes(CLUSTER.endpoints().stream().collect(
@@ -65,6 +78,95 @@ class RedisClusterDeploymentTest {
     @Override
     protected TestDeployment deployment() {
       return DEPLOYMENT;
+    }
+  }
+
+  @Nested
+  @Order(4)
+  class Topology {
+    @Test
+    void activeProjectsAndPresence_keysOnEveryMaster_allReportedAndRead() {
+      try (RedisStores stores = DEPLOYMENT.newStores(TtlPolicy.DEFAULT, MAX_VALUE_BYTES)) {
+        CanvasStore<TestShape> canvas = DEPLOYMENT.canvas(stores, SHAPES);
+        PresenceStore<TestShape> presence = DEPLOYMENT.presence(stores, SHAPES);
+        KeySchema keys = stores.config().keySchema();
+        Map<Integer, String> projectPerMaster = new HashMap<>();
+        for (int i = 0; projectPerMaster.size() < 3 && i < 100; i++) {
+          String project = "spread-" + i;
+          projectPerMaster.putIfAbsent(CLUSTER.masterOf(keys.objectsKey(project)).port(), project);
+        }
+        assertThat(projectPerMaster).as("projects whose hashes live on each master").hasSize(3);
+
+        for (String project : projectPerMaster.values()) {
+          canvas.put(project, "o1", new TestShape(project, 1, 2));
+          canvas.put(project, "o2", new TestShape(project, 3, 4));
+        }
+        for (int u = 0; u < 20; u++) {
+          presence.put("user-" + u, new TestShape("cursor", u, u));
+        }
+
+        assertThat(canvas.activeProjects())
+            .containsExactlyInAnyOrderElementsOf(projectPerMaster.values());
+        for (String project : projectPerMaster.values()) {
+          assertThat(canvas.getAll(project)).containsOnlyKeys("o1", "o2");
+          assertThat(canvas.count(project)).isEqualTo(2);
+        }
+        assertThat(presence.getAll()).hasSize(20).containsEntry("user-7",
+            new TestShape("cursor", 7, 7));
+        assertThat(presence.activeUsers()).hasSize(20);
+      }
+    }
+
+    @Test
+    void operations_slotMovedToAnotherMaster_continueWithoutError() {
+      try (RedisStores stores = DEPLOYMENT.newStores(TtlPolicy.DEFAULT, MAX_VALUE_BYTES)) {
+        CanvasStore<TestShape> canvas = DEPLOYMENT.canvas(stores, SHAPES);
+        String key = stores.config().keySchema().objectsKey("moving");
+        canvas.put("moving", "o1", new TestShape("a", 1, 1));
+        ServerProcess before = CLUSTER.masterOf(key);
+
+        ServerProcess after = CLUSTER.moveSlotOf(key);
+
+        assertThat(after.port()).isNotEqualTo(before.port());
+        assertThat(canvas.get("moving", "o1")).contains(new TestShape("a", 1, 1));
+        canvas.put("moving", "o2", new TestShape("b", 2, 2));
+        assertThat(canvas.getAll("moving")).containsOnlyKeys("o1", "o2");
+        assertThat(canvas.activeProjects()).contains("moving");
+      }
+    }
+  }
+
+  @Nested
+  @Order(5)
+  class MasterFailure {
+    @Test
+    void operations_masterKilled_onlyTransientErrorsUntilTheReplicaTakesOver() {
+      try (RedisStores stores = DEPLOYMENT.newStores(TtlPolicy.DEFAULT, MAX_VALUE_BYTES)) {
+        CanvasStore<TestShape> canvas = DEPLOYMENT.canvas(stores, SHAPES);
+        String key = stores.config().keySchema().objectsKey("survivor");
+        for (int i = 0; i < 50; i++) {
+          canvas.put("survivor", "before-" + i, new TestShape("before", i, i));
+        }
+        DEPLOYMENT.admin().waitReplicas(key, 1, 5_000);
+
+        List<Throwable> errors;
+        ServerProcess killed;
+        try (Traffic traffic = Traffic.start(canvas, "survivor")) {
+          killed = CLUSTER.killMasterOf(key);
+          traffic.awaitSuccesses(20);
+          errors = traffic.stop();
+        }
+        CLUSTER.restart(killed);
+
+        assertThat(errors).allSatisfy(e -> assertThat(e)
+            .isInstanceOf(StoreUnavailableException.class)
+            .hasMessageContaining("survivor"));
+        Map<String, TestShape> all = canvas.getAll("survivor");
+        assertThat(all).hasSizeGreaterThan(50);
+        for (int i = 0; i < 50; i++) {
+          assertThat(all).containsEntry("before-" + i, new TestShape("before", i, i));
+        }
+      }
     }
   }
 }

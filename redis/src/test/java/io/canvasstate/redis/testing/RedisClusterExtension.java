@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.MigrateParams;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -112,6 +113,45 @@ public final class RedisClusterExtension extends ClassScopedExtension {
   }
 
   /**
+   * Moves the slot of {@code key}, with its keys, from its master to another master, as a
+   * resharding does ({@code SETSLOT IMPORTING/MIGRATING}, {@code MIGRATE}, {@code SETSLOT NODE}),
+   * and waits until every live node agrees on the new owner.
+   *
+   * @return the new owner
+   */
+  public ServerProcess moveSlotOf(String key) {
+    int slot = JedisClusterCRC16.getSlot(key);
+    List<ClusterNode> view = view();
+    ClusterNode from = view.stream().filter(n -> n.master() && n.ownsSlot(slot)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no master owns slot " + slot));
+    ClusterNode to = view.stream().filter(n -> n.master() && n != from).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no other master"));
+    try (Jedis source = connect(process(from.port())); Jedis target = connect(process(to.port()))) {
+      target.clusterSetSlotImporting(slot, from.id());
+      source.clusterSetSlotMigrating(slot, to.id());
+      List<String> keys;
+      while (!(keys = source.clusterGetKeysInSlot(slot, 100)).isEmpty()) {
+        source.migrate(ServerProcess.HOST, to.port(), 0, 5_000, new MigrateParams(),
+            keys.toArray(String[]::new));
+      }
+      target.clusterSetSlotNode(slot, to.id());
+      source.clusterSetSlotNode(slot, to.id());
+    }
+    for (ClusterNode node : view) {
+      if (node.master() && node != from && node != to) {
+        try (Jedis other = connect(process(node.port()))) {
+          other.clusterSetSlotNode(slot, to.id());
+        }
+      }
+    }
+    ServerProcess owner = process(to.port());
+    await("slot " + slot + " moved to " + owner).atMost(SETTLE_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> liveNodes().stream().allMatch(n -> ownerSeenBy(n, slot) == owner.port()));
+    return owner;
+  }
+
+  /**
    * Starts a killed node again; it rejoins as a replica. Waits until the whole cluster is healthy
    * (every node {@code cluster_state:ok}, no node failed, every replica in sync).
    */
@@ -178,6 +218,14 @@ public final class RedisClusterExtension extends ClassScopedExtension {
       }
     }
     return true;
+  }
+
+  private static int ownerSeenBy(ServerProcess node, int slot) {
+    try (Jedis jedis = connect(node)) {
+      return ClusterNode.parseAll(jedis.clusterNodes()).stream()
+          .filter(n -> n.master() && n.ownsSlot(slot)).mapToInt(ClusterNode::port)
+          .findFirst().orElse(-1);
+    }
   }
 
   private static boolean clusterStateOk(ServerProcess node) {
