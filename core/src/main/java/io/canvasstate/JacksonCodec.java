@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -25,7 +26,9 @@ import java.io.IOException;
  * @param <T> the type of the values
  */
 public final class JacksonCodec<T> implements Codec<T> {
-  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().findAndRegisterModules();
+  /** Rejects trailing tokens, so that a value with garbage after it counts as undecodable. */
+  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().findAndRegisterModules()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final ObjectReader reader;
   private final ObjectWriter writer;
@@ -37,7 +40,10 @@ public final class JacksonCodec<T> implements Codec<T> {
     this.type = type;
   }
 
-  /** A codec for {@code type} using a default {@link ObjectMapper} (with the modules found). */
+  /**
+   * A codec for {@code type} using a default {@link ObjectMapper}: Jackson's defaults, the modules
+   * found on the class path, and trailing content after the value rejected.
+   */
   public static <T> JacksonCodec<T> of(Class<T> type) {
     return of(DEFAULT_MAPPER, type);
   }

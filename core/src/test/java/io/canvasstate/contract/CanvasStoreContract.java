@@ -887,10 +887,8 @@ public abstract class CanvasStoreContract extends ContractSupport {
         new Touch("ids", (s, p) -> s.ids(p)),
         new Touch("count", (s, p) -> s.count(p)),
         new Touch("put of another object", (s, p) -> s.put(p, "b", shape("b", 2))),
-        new Touch("remove of another object", (s, p) -> {
-          s.put(p, "b", shape("b", 2));
-          s.remove(p, "b");
-        }));
+        new Touch("remove of a missing object", (s, p) -> s.remove(p, "missing")),
+        new Touch("replace of a missing object", (s, p) -> s.replace(p, "missing", shape("m", 1))));
   }
 
   @ParameterizedTest

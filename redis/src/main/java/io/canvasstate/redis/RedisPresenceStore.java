@@ -43,7 +43,10 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private final int maxValueBytes;
   private final byte[] ttlArg;
   private final String hashKey;
+  /** Both keys, as error messages name them: a wrong type may be either one's. */
+  private final String bothKeys;
   private final byte[] hash;
+  private final String activeKey;
   private final byte[] active;
   private final List<byte[]> keys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
@@ -56,8 +59,10 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     this.maxValueBytes = backend.config().maxValueBytes();
     this.ttlArg = number(backend.config().ttl().presenceTtl().toMillis());
     this.hashKey = schema.presenceKey();
+    this.bothKeys = hashKey + "\" / \"" + schema.activeUsersKey();
     this.hash = bytes(hashKey);
-    this.active = bytes(schema.activeUsersKey());
+    this.activeKey = schema.activeUsersKey();
+    this.active = bytes(activeKey);
     this.keys = List.of(hash, active);
   }
 
@@ -93,7 +98,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   public Map<String, P> getAll() {
     requireOpen();
     Batch batch = backend.batch("getAll");
-    Batch.Step<@Nullable Object> pruned = batch.script(Scripts.PRESENCE_PRUNE, hashKey, keys, List.of());
+    Batch.Step<@Nullable Object> pruned = batch.script(Scripts.PRESENCE_PRUNE, bothKeys, keys, List.of());
     Batch.Step<Map<byte[], byte[]>> all = batch.command(hashKey, p -> p.hgetAll(hash));
     batch.run();
     pruned.get();
@@ -117,8 +122,8 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   public Set<String> activeUsers() {
     requireOpen();
     Batch batch = backend.batch("activeUsers");
-    Batch.Step<@Nullable Object> pruned = batch.script(Scripts.PRESENCE_PRUNE, hashKey, keys, List.of());
-    Batch.Step<List<byte[]>> users = batch.command(hashKey, p -> p.zrange(active, 0, -1));
+    Batch.Step<@Nullable Object> pruned = batch.script(Scripts.PRESENCE_PRUNE, bothKeys, keys, List.of());
+    Batch.Step<List<byte[]>> users = batch.command(activeKey, p -> p.zrange(active, 0, -1));
     batch.run();
     pruned.get();
     List<byte[]> raw = users.get();
@@ -135,7 +140,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private @Nullable Object script(String op, Script script, List<byte[]> args) {
     requireOpen();
     Batch batch = backend.batch(op);
-    Batch.Step<@Nullable Object> reply = batch.script(script, hashKey, keys, args);
+    Batch.Step<@Nullable Object> reply = batch.script(script, bothKeys, keys, args);
     batch.run();
     return reply.get();
   }
