@@ -1,0 +1,138 @@
+package io.canvasstate.redis.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canvasstate.CanvasStore;
+import io.canvasstate.JacksonCodec;
+import io.canvasstate.StoreConfig;
+import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.TestShape;
+import io.canvasstate.redis.RedisStores;
+import io.canvasstate.redis.testing.RedisSentinelExtension;
+import io.canvasstate.redis.testing.ServerProcess;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisSentinelClient;
+
+/**
+ * CanvasState behind Sentinel (one master, one replica, three sentinels; the data nodes and the
+ * sentinels each require a password): the contract suites, then the master killed under traffic.
+ */
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
+class RedisSentinelDeploymentTest {
+  static final String DATA_PASSWORD = "data-pw-7f3a";
+  static final String SENTINEL_PASSWORD = "sentinel-pw-91c2";
+
+  @RegisterExtension
+  static final RedisSentinelExtension SENTINEL =
+      RedisSentinelExtension.withPasswords(DATA_PASSWORD, SENTINEL_PASSWORD);
+
+  static final JacksonCodec<TestShape> SHAPES = JacksonCodec.of(TestShape.class);
+
+  static final TestDeployment DEPLOYMENT = new TestDeployment("sentinel", SENTINEL::config,
+      () -> RedisSentinelClient.builder()
+          .masterName(RedisSentinelExtension.MASTER_NAME)
+          .sentinels(SENTINEL.sentinelNodes().stream()
+              .map(h -> new HostAndPort(h.host(), h.port())).collect(Collectors.toSet()))
+          .clientConfig(DefaultJedisClientConfig.builder().password(DATA_PASSWORD).build())
+          .sentinelClientConfig(
+              DefaultJedisClientConfig.builder().password(SENTINEL_PASSWORD).build())
+          .build(),
+      "se");
+
+  @AfterAll
+  static void closeAdmin() {
+    DEPLOYMENT.close();
+  }
+
+  @Nested
+  @Order(1)
+  class Canvas extends DeployedCanvasStoreContract {
+    @Override
+    protected TestDeployment deployment() {
+      return DEPLOYMENT;
+    }
+  }
+
+  @Nested
+  @Order(2)
+  class CanvasMap extends DeployedCanvasMapContract {
+    @Override
+    protected TestDeployment deployment() {
+      return DEPLOYMENT;
+    }
+  }
+
+  @Nested
+  @Order(3)
+  class Presence extends DeployedPresenceStoreContract {
+    @Override
+    protected TestDeployment deployment() {
+      return DEPLOYMENT;
+    }
+  }
+
+  @Nested
+  @Order(4)
+  class MasterFailure {
+    @Test
+    void fromEnv_sentinelVariables_selectTheSentinelDeployment() {
+      StoreConfig config = StoreConfig.from(Map.of(
+          "REDIS_SENTINEL_MASTER", RedisSentinelExtension.MASTER_NAME,
+          "REDIS_SENTINEL_NODES", SENTINEL.sentinelNodesText(),
+          "REDIS_PASSWORD", DATA_PASSWORD,
+          "REDIS_SENTINEL_PASSWORD", SENTINEL_PASSWORD,
+          "CANVASSTATE_KEY_PREFIX", "se-env:"));
+
+      try (RedisStores stores = RedisStores.create(config)) {
+        CanvasStore<TestShape> canvas = stores.canvas(SHAPES);
+        canvas.put("p", "o", new TestShape("o", 1, 2));
+
+        assertThat(config.deployment()).isEqualTo(StoreConfig.Deployment.SENTINEL);
+        assertThat(canvas.get("p", "o")).contains(new TestShape("o", 1, 2));
+        assertThat(DEPLOYMENT.admin().hget("se-env:canvas:{p}:objects", "o"))
+            .isEqualTo("{\"id\":\"o\",\"kind\":\"rect\",\"x\":1,\"y\":2,\"tags\":[]}");
+      }
+    }
+
+    @Test
+    void operations_masterKilled_followThePromotedReplica() {
+      try (RedisStores stores = DEPLOYMENT.newStores(TtlPolicy.DEFAULT, 1 << 20)) {
+        CanvasStore<TestShape> canvas = DEPLOYMENT.canvas(stores, SHAPES);
+        for (int i = 0; i < 50; i++) {
+          canvas.put("survivor", "before-" + i, new TestShape("before", i, i));
+        }
+        ServerProcess oldMaster = SENTINEL.currentMaster();
+        DEPLOYMENT.admin().waitReplicas(
+            stores.config().keySchema().objectsKey("survivor"), 1, 5_000);
+
+        List<Throwable> errors;
+        try (Traffic traffic = Traffic.start(canvas, "survivor")) {
+          SENTINEL.killMaster();
+          traffic.awaitSuccesses(20);
+          errors = traffic.stop();
+        }
+
+        assertThat(SENTINEL.currentMaster().port()).isNotEqualTo(oldMaster.port());
+        assertThat(errors).allSatisfy(e -> assertThat(e)
+            .isInstanceOf(StoreUnavailableException.class)
+            .hasMessageContaining("survivor"));
+        Map<String, TestShape> all = canvas.getAll("survivor");
+        for (int i = 0; i < 50; i++) {
+          assertThat(all).containsEntry("before-" + i, new TestShape("before", i, i));
+        }
+      }
+    }
+  }
+}
