@@ -19,6 +19,7 @@ import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -323,7 +324,10 @@ final class RedisBackend implements AutoCloseable {
         .socketTimeoutMillis(millis(config.timeout().toMillis()))
         // RESP2, pinned: script replies (nil, false, arrays) convert the same on every Redis
         // version, and connecting costs no HELLO.
-        .protocol(RedisProtocol.RESP2);
+        .protocol(RedisProtocol.RESP2)
+        // No CLIENT SETINFO on connect: Redis 7.0 lacks it and an ACL user need not be
+        // granted it (RedisAcl lists what the library sends).
+        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
     if (ssl != null) {
       // The configured CA, trust store or the JVM's, a client certificate if any, and host name
       // verification unless REDIS_TLS_VERIFY_HOSTNAME=false (see JedisTls).

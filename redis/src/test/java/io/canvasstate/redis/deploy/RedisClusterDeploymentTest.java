@@ -11,9 +11,12 @@ import io.canvasstate.TtlPolicy;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.redis.testing.ServerProcess;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreConfig.HostPort;
+import io.canvasstate.redis.RedisAcl;
 import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.testing.RedisClusterExtension;
 import java.util.Set;
@@ -114,6 +117,36 @@ class RedisClusterDeploymentTest {
         assertThat(presence.getAll()).hasSize(20).containsEntry("user-7",
             new TestShape("cursor", 7, 7));
         assertThat(presence.activeUsers()).hasSize(20);
+      }
+    }
+
+    @Test
+    void operations_aclUserWithTheDocumentedRules_workOnEveryMaster() {
+      CLUSTER.setUser("canvasstate", "cluster-acl-pw", RedisAcl.rules("clacl:"));
+      StoreConfig config = StoreConfig.from(Map.of(
+          "REDIS_CLUSTER_ENDPOINTS", CLUSTER.endpointsText(),
+          "REDIS_USERNAME", "canvasstate",
+          "REDIS_PASSWORD", "cluster-acl-pw",
+          "CANVASSTATE_KEY_PREFIX", "clacl:"));
+
+      try (RedisStores stores = RedisStores.create(config)) {
+        CanvasStore<TestShape> canvas = stores.canvas(SHAPES);
+        PresenceStore<TestShape> presence = stores.presence(SHAPES);
+        Set<String> projects = new HashSet<>();
+        for (int i = 0; i < 12; i++) {
+          canvas.put("p" + i, "o", new TestShape("o", i, i));
+          projects.add("p" + i);
+        }
+        presence.put("u", new TestShape("u", 1, 1));
+
+        assertThat(config.deployment()).isEqualTo(StoreConfig.Deployment.CLUSTER);
+        assertThat(canvas.activeProjects()).containsExactlyInAnyOrderElementsOf(projects);
+        assertThat(canvas.getAll("p3")).containsOnlyKeys("o");
+        assertThat(canvas.remove("p3", "o")).isTrue();
+        canvas.clear("p4");
+        assertThat(canvas.count("p4")).isZero();
+        assertThat(presence.getAll()).containsOnlyKeys("u");
+        stores.ping();
       }
     }
 

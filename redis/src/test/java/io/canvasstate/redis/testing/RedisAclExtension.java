@@ -9,6 +9,8 @@ import java.util.UUID;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * A Redis server whose default user has a random password, for tests of ACL users: the test
@@ -66,6 +68,14 @@ public final class RedisAclExtension extends ClassScopedExtension {
     try (Jedis admin = admin()) {
       admin.aclSetUser(args.get(0), args.subList(1, args.size()).toArray(String[]::new));
     }
+  }
+
+  /** A pooled client as the default user, which may do anything; the caller closes it. */
+  public UnifiedJedis adminClient() {
+    return RedisClient.builder().hostAndPort(ServerProcess.HOST, port())
+        .clientConfig(DefaultJedisClientConfig.builder().password(adminPassword)
+            .timeoutMillis(5_000).build())
+        .build();
   }
 
   /** A connection as the default user, which may do anything. */

@@ -160,6 +160,20 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     awaitHealthy();
   }
 
+  /**
+   * Creates or replaces an ACL user on every live node (ACL rules are per node):
+   * {@code ACL SETUSER <user> reset on ><password> <rules>}.
+   */
+  public void setUser(String user, String password, String rules) {
+    List<String> args = new ArrayList<>(List.of("reset", "on", ">" + password));
+    args.addAll(List.of(rules.trim().split("\\s+")));
+    for (ServerProcess node : liveNodes()) {
+      try (Jedis jedis = connect(node)) {
+        jedis.aclSetUser(user, args.toArray(String[]::new));
+      }
+    }
+  }
+
   /** The nodes that are running now. */
   public List<ServerProcess> liveNodes() {
     return nodes.stream().filter(ServerProcess::isAlive).toList();
