@@ -26,9 +26,11 @@ import java.io.IOException;
  * @param <T> the type of the values
  */
 public final class JacksonCodec<T> implements Codec<T> {
-  /** Rejects trailing tokens, so that a value with garbage after it counts as undecodable. */
+  /** Rejects trailing tokens (garbage after a value is undecodable); ignores unknown fields. */
   private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().findAndRegisterModules()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // Other clients (a Node service, an admin tool) may add fields: reading must not fail on them.
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final ObjectReader reader;
   private final ObjectWriter writer;
@@ -42,7 +44,9 @@ public final class JacksonCodec<T> implements Codec<T> {
 
   /**
    * A codec for {@code type} using a default {@link ObjectMapper}: Jackson's defaults, the modules
-   * found on the class path, and trailing content after the value rejected.
+   * found on the class path, trailing content after the value rejected, and unknown properties
+   * ignored (another client may have added fields; they are dropped when this codec rewrites the
+   * value).
    */
   public static <T> JacksonCodec<T> of(Class<T> type) {
     return of(DEFAULT_MAPPER, type);

@@ -35,8 +35,9 @@ public abstract class ContractSupport {
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   /**
-   * The lifetimes the TTL tests use. They wait small multiples of these (at most twice), so a
-   * store whose test sleeps keeps them short; 1 s each by default, which suits Redis.
+   * The lifetimes the TTL tests use. They let at most 1.5 times a lifetime pass at once (0.6 of
+   * it before a check that something is still alive), so a store whose test sleeps keeps them
+   * short: 1 s each by default, which suits Redis.
    */
   protected TtlPolicy shortTtl() {
     return new TtlPolicy(Duration.ofSeconds(1), Duration.ofSeconds(1));
@@ -70,8 +71,9 @@ public abstract class ContractSupport {
     return ttl.multipliedBy(tenths).dividedBy(10);
   }
 
+  /** Closes the stores the test made; a store's test must not hide it. */
   @AfterEach
-  final void closeStores() throws Exception {
+  protected final void closeStores() throws Exception {
     List<AutoCloseable> stores;
     synchronized (toClose) {
       stores = new ArrayList<>(toClose);

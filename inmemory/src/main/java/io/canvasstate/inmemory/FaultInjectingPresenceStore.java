@@ -32,19 +32,9 @@ public final class FaultInjectingPresenceStore<P> implements PresenceStore<P> {
     return delegate;
   }
 
-  /** How many times {@code method} has been called, failed calls included. */
-  public long calls(String method) {
-    return calls.get(requireNonNull(method, "method"));
-  }
-
-  /** The calls so far, by method name, sorted by name. */
-  public Map<String, Long> calls() {
-    return calls.snapshot();
-  }
-
-  /** Sets every call count back to zero. */
-  public void resetCalls() {
-    calls.reset();
+  /** The calls made so far, per method. */
+  public CallCounts calls() {
+    return calls;
   }
 
   @Override

@@ -6,7 +6,6 @@ import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
-import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Values are kept as their encoded bytes, as Redis keeps them: changing an object after
  * {@link #put} or after {@link #get} does not change what is stored, and a value the codec
  * cannot read back fails here as it would against Redis. Values are limited to
- * {@code maxValueBytes} encoded ({@link StoreConfig#DEFAULT_MAX_VALUE_BYTES} by default).
+ * {@code maxValueBytes} encoded ({@link io.canvasstate.StoreConfig#DEFAULT_MAX_VALUE_BYTES} by default).
  *
  * <p>Lifetimes follow the injected clock: a project expires as a whole
  * {@linkplain TtlPolicy#canvasTtl() canvasTtl} after its last read or write (every operation
@@ -69,12 +69,12 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     volatile long expiresAt = ExpiryIndex.NONE;
   }
 
-  private InMemoryCanvasStore(Builder<T> b) {
-    this.codec = b.codec;
-    this.clock = b.clock;
-    this.ttl = b.ttl;
-    this.ttlMillis = ExpiryIndex.millis(b.ttl.canvasTtl());
-    this.maxValueBytes = b.maxValueBytes;
+  private InMemoryCanvasStore(Codec<T> codec, InMemoryStoreBuilder<?> b) {
+    this.codec = codec;
+    this.clock = b.clock();
+    this.ttl = b.ttl();
+    this.ttlMillis = ExpiryIndex.millis(b.ttl().canvasTtl());
+    this.maxValueBytes = b.maxValueBytes();
   }
 
   /** A store with the default lifetimes and value limit, on the system clock. */
@@ -83,50 +83,9 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   }
 
   /** A builder for a store that uses {@code codec}. */
-  public static <T> Builder<T> builder(Codec<T> codec) {
-    return new Builder<>(codec);
-  }
-
-  /** Builds an {@link InMemoryCanvasStore}. Not thread-safe. */
-  public static final class Builder<T> {
-    private final Codec<T> codec;
-    private InstantSource clock = InstantSource.system();
-    private TtlPolicy ttl = TtlPolicy.DEFAULT;
-    private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
-
-    private Builder(Codec<T> codec) {
-      this.codec = requireNonNull(codec, "codec");
-    }
-
-    /** The clock that lifetimes follow; the system clock by default. */
-    public Builder<T> clock(InstantSource clock) {
-      this.clock = requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The lifetimes; {@link TtlPolicy#DEFAULT} by default. Only the canvas lifetime is used. */
-    public Builder<T> ttl(TtlPolicy ttl) {
-      this.ttl = requireNonNull(ttl, "ttl");
-      return this;
-    }
-
-    /**
-     * The largest encoded value accepted, in bytes.
-     *
-     * @throws IllegalArgumentException if it is less than 1
-     */
-    public Builder<T> maxValueBytes(int maxValueBytes) {
-      if (maxValueBytes < 1) {
-        throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
-      }
-      this.maxValueBytes = maxValueBytes;
-      return this;
-    }
-
-    /** Builds the store. */
-    public InMemoryCanvasStore<T> build() {
-      return new InMemoryCanvasStore<>(this);
-    }
+  public static <T> InMemoryStoreBuilder<InMemoryCanvasStore<T>> builder(Codec<T> codec) {
+    requireNonNull(codec, "codec");
+    return new InMemoryStoreBuilder<>(b -> new InMemoryCanvasStore<>(codec, b));
   }
 
   // ---- the store ----
@@ -275,14 +234,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("objectId", objectId);
     byte[] expectedBytes = encode(objectId, expected);
     byte[] bytes = encode(objectId, replacement);
-    return apply(projectId, objects -> {
-      byte[] current = objects.get(objectId);
-      if (current == null || !Values.sameValue(codec, current, expectedBytes)) {
-        return false;
-      }
-      objects.put(objectId, bytes);
-      return true;
-    });
+    return ifCurrentIs(projectId, objectId, expectedBytes, objects -> objects.put(objectId, bytes));
   }
 
   @Override
@@ -290,14 +242,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] expectedBytes = encode(objectId, expected);
-    return apply(projectId, objects -> {
-      byte[] current = objects.get(objectId);
-      if (current == null || !Values.sameValue(codec, current, expectedBytes)) {
-        return false;
-      }
-      objects.remove(objectId);
-      return true;
-    });
+    return ifCurrentIs(projectId, objectId, expectedBytes, objects -> objects.remove(objectId));
   }
 
   /** Marks the store closed; later calls throw {@link IllegalStateException}. Idempotent. */
@@ -370,6 +315,24 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
       return project;
     });
     return result.value;
+  }
+
+  /**
+   * Applies {@code change} atomically if the object's current value is {@code expected} under
+   * the store's equality rule ({@link Values#sameValue}).
+   *
+   * @return whether it was applied
+   */
+  private boolean ifCurrentIs(String projectId, String objectId, byte[] expected,
+      Consumer<Map<String, byte[]>> change) {
+    return apply(projectId, objects -> {
+      byte[] current = objects.get(objectId);
+      if (current == null || !Values.sameValue(codec, current, expected)) {
+        return false;
+      }
+      change.accept(objects);
+      return true;
+    });
   }
 
   /** Drops the projects that expired at {@code now}. */

@@ -6,7 +6,6 @@ import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
-import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
@@ -48,12 +47,12 @@ public final class InMemoryPresenceStore<P> implements PresenceStore<P> {
 
   private record Presence(byte[] bytes, long expiresAt) {}
 
-  private InMemoryPresenceStore(Builder<P> b) {
-    this.codec = b.codec;
-    this.clock = b.clock;
-    this.ttl = b.ttl;
-    this.ttlMillis = ExpiryIndex.millis(b.ttl.presenceTtl());
-    this.maxValueBytes = b.maxValueBytes;
+  private InMemoryPresenceStore(Codec<P> codec, InMemoryStoreBuilder<?> b) {
+    this.codec = codec;
+    this.clock = b.clock();
+    this.ttl = b.ttl();
+    this.ttlMillis = ExpiryIndex.millis(b.ttl().presenceTtl());
+    this.maxValueBytes = b.maxValueBytes();
   }
 
   /** A store with the default lifetimes and value limit, on the system clock. */
@@ -62,50 +61,9 @@ public final class InMemoryPresenceStore<P> implements PresenceStore<P> {
   }
 
   /** A builder for a store that uses {@code codec}. */
-  public static <P> Builder<P> builder(Codec<P> codec) {
-    return new Builder<>(codec);
-  }
-
-  /** Builds an {@link InMemoryPresenceStore}. Not thread-safe. */
-  public static final class Builder<P> {
-    private final Codec<P> codec;
-    private InstantSource clock = InstantSource.system();
-    private TtlPolicy ttl = TtlPolicy.DEFAULT;
-    private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
-
-    private Builder(Codec<P> codec) {
-      this.codec = requireNonNull(codec, "codec");
-    }
-
-    /** The clock that lifetimes follow; the system clock by default. */
-    public Builder<P> clock(InstantSource clock) {
-      this.clock = requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The lifetimes; {@link TtlPolicy#DEFAULT} by default. Only the presence lifetime is used. */
-    public Builder<P> ttl(TtlPolicy ttl) {
-      this.ttl = requireNonNull(ttl, "ttl");
-      return this;
-    }
-
-    /**
-     * The largest encoded value accepted, in bytes.
-     *
-     * @throws IllegalArgumentException if it is less than 1
-     */
-    public Builder<P> maxValueBytes(int maxValueBytes) {
-      if (maxValueBytes < 1) {
-        throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
-      }
-      this.maxValueBytes = maxValueBytes;
-      return this;
-    }
-
-    /** Builds the store. */
-    public InMemoryPresenceStore<P> build() {
-      return new InMemoryPresenceStore<>(this);
-    }
+  public static <P> InMemoryStoreBuilder<InMemoryPresenceStore<P>> builder(Codec<P> codec) {
+    requireNonNull(codec, "codec");
+    return new InMemoryStoreBuilder<>(b -> new InMemoryPresenceStore<>(codec, b));
   }
 
   @Override

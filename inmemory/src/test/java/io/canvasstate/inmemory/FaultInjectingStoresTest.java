@@ -138,14 +138,15 @@ class FaultInjectingStoresTest {
     catchThrowable(() -> canvas.get("p", "a"));
     presence.activeUsers();
 
-    assertThat(canvas.calls()).containsExactly(
+    assertThat(canvas.calls().snapshot()).containsExactly(
         Map.entry("get", 1L), Map.entry("put", 2L), Map.entry("remove", 2L));
-    assertThat(canvas.calls("put")).isEqualTo(2);
-    assertThat(canvas.calls("clear")).isZero();
-    assertThat(presence.calls("activeUsers")).isEqualTo(1);
+    assertThat(canvas.calls().get("put")).isEqualTo(2);
+    assertThat(canvas.calls().get("clear")).isZero();
+    assertThat(presence.calls().get("activeUsers")).isEqualTo(1);
+    assertThat(canvas.calls()).hasToString("CallCounts{get=1, put=2, remove=2}");
 
-    canvas.resetCalls();
-    assertThat(canvas.calls()).isEmpty();
+    canvas.calls().reset();
+    assertThat(canvas.calls().snapshot()).isEmpty();
   }
 
   @Test
@@ -157,7 +158,7 @@ class FaultInjectingStoresTest {
 
     assertThatThrownBy(() -> canvasBehind.get("p", "a")).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(presenceBehind::getAll).isInstanceOf(IllegalStateException.class);
-    assertThat(canvas.calls("close")).isEqualTo(1);
+    assertThat(canvas.calls().get("close")).isEqualTo(1);
     assertThat(faults.injectedFailures()).isZero();
   }
 

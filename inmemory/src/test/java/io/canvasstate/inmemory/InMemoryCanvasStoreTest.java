@@ -127,6 +127,15 @@ class InMemoryCanvasStoreTest extends CanvasStoreContract {
   }
 
   @Test
+  void closeStores_afterATest_closesEveryStoreTheTestMade() throws Exception {
+    InMemoryCanvasStore<String> store = strings(Duration.ofHours(1));
+
+    closeStores();
+
+    assertThatThrownBy(() -> store.count("p")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void builder_badArguments_areRejected() {
     assertThatThrownBy(() -> InMemoryCanvasStore.builder(Codec.string()).maxValueBytes(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxValueBytes");

@@ -1,5 +1,7 @@
 package io.canvasstate.redis;
 
+import static io.canvasstate.redis.RedisBytes.bytes;
+import static io.canvasstate.redis.RedisBytes.number;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
@@ -14,7 +16,6 @@ import io.canvasstate.internal.Values;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,10 +104,7 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public void put(String projectId, String objectId, T object) {
-    String key = schema.objectsKey(projectId);
-    Values.id("objectId", objectId);
-    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
-    run("put", projectId, key, Scripts.PUT, true, objectId, value);
+    write("put", Scripts.PUT, true, projectId, objectId, object);
   }
 
   @Override
@@ -137,33 +135,14 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   public Map<String, T> getAll(String projectId) {
     String key = schema.objectsKey(projectId);
     Map<byte[], byte[]> raw = read("getAll", projectId, key, (p, k) -> p.hgetAll(k));
-    if (raw == null || raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, T> out = new HashMap<>((int) (raw.size() / 0.75f) + 1);
-    for (Map.Entry<byte[], byte[]> e : raw.entrySet()) {
-      String objectId = new String(e.getKey(), UTF_8);
-      try {
-        out.put(objectId, Values.decode(codec, key, objectId, e.getValue()));
-      } catch (CodecException ex) {
-        decodeFailures.record(key, objectId, ex);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return raw == null ? Map.of() : RedisBytes.decodeAll(codec, key, raw, decodeFailures);
   }
 
   @Override
   public Set<String> ids(String projectId) {
     String key = schema.objectsKey(projectId);
     Set<byte[]> raw = read("ids", projectId, key, (p, k) -> p.hkeys(k));
-    if (raw == null || raw.isEmpty()) {
-      return Set.of();
-    }
-    Set<String> out = new HashSet<>((int) (raw.size() / 0.75f) + 1);
-    for (byte[] id : raw) {
-      out.add(new String(id, UTF_8));
-    }
-    return Collections.unmodifiableSet(out);
+    return raw == null ? Set.of() : RedisBytes.strings(raw);
   }
 
   @Override
@@ -244,20 +223,12 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public Optional<T> putIfAbsent(String projectId, String objectId, T object) {
-    String key = schema.objectsKey(projectId);
-    Values.id("objectId", objectId);
-    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
-    return decode(key, objectId,
-        run("putIfAbsent", projectId, key, Scripts.PUT_IF_ABSENT, true, objectId, value));
+    return write("putIfAbsent", Scripts.PUT_IF_ABSENT, true, projectId, objectId, object);
   }
 
   @Override
   public Optional<T> getAndPut(String projectId, String objectId, T object) {
-    String key = schema.objectsKey(projectId);
-    Values.id("objectId", objectId);
-    byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
-    return decode(key, objectId,
-        run("getAndPut", projectId, key, Scripts.GET_AND_PUT, true, objectId, value));
+    return write("getAndPut", Scripts.GET_AND_PUT, true, projectId, objectId, object);
   }
 
   @Override
@@ -270,11 +241,16 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public Optional<T> replace(String projectId, String objectId, T object) {
+    return write("replace", Scripts.REPLACE, false, projectId, objectId, object);
+  }
+
+  /** Runs a script that writes {@code object}; returns the value it reports as previous. */
+  private Optional<T> write(String op, Script script, boolean creates, String projectId,
+      String objectId, T object) {
     String key = schema.objectsKey(projectId);
     Values.id("objectId", objectId);
     byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
-    return decode(key, objectId,
-        run("replace", projectId, key, Scripts.REPLACE, false, objectId, value));
+    return decode(key, objectId, run(op, projectId, key, script, creates, objectId, value));
   }
 
   @Override
@@ -436,14 +412,6 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   @Override
   public void close() {
     closed = true;
-  }
-
-  static byte[] bytes(String s) {
-    return s.getBytes(UTF_8);
-  }
-
-  static byte[] number(long n) {
-    return Long.toString(n).getBytes(UTF_8);
   }
 
   @Override

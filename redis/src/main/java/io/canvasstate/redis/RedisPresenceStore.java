@@ -1,19 +1,14 @@
 package io.canvasstate.redis;
 
-import static io.canvasstate.redis.RedisCanvasStore.bytes;
-import static io.canvasstate.redis.RedisCanvasStore.number;
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.canvasstate.redis.RedisBytes.bytes;
+import static io.canvasstate.redis.RedisBytes.number;
 import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.Codec;
-import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,19 +98,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     batch.run();
     pruned.get();
     Map<byte[], byte[]> raw = all.get();
-    if (raw == null || raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, P> out = new HashMap<>((int) (raw.size() / 0.75f) + 1);
-    for (Map.Entry<byte[], byte[]> e : raw.entrySet()) {
-      String userId = new String(e.getKey(), UTF_8);
-      try {
-        out.put(userId, Values.decode(codec, hashKey, userId, e.getValue()));
-      } catch (CodecException ex) {
-        decodeFailures.record(hashKey, userId, ex);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return raw == null ? Map.of() : RedisBytes.decodeAll(codec, hashKey, raw, decodeFailures);
   }
 
   @Override
@@ -127,14 +110,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     batch.run();
     pruned.get();
     List<byte[]> raw = users.get();
-    if (raw == null || raw.isEmpty()) {
-      return Set.of();
-    }
-    Set<String> out = new LinkedHashSet<>((int) (raw.size() / 0.75f) + 1);
-    for (byte[] user : raw) {
-      out.add(new String(user, UTF_8));
-    }
-    return Collections.unmodifiableSet(out);
+    return raw == null ? Set.of() : RedisBytes.strings(raw);
   }
 
   private @Nullable Object script(String op, Script script, List<byte[]> args) {

@@ -8,7 +8,8 @@ import redis.clients.jedis.Jedis;
 /**
  * A {@code redis:7} container, for machines with Docker but no {@code redis-server}. Kept thin:
  * it cannot be killed, paused or restarted through this harness. Only this class touches
- * Testcontainers, so a module without it on its test class path never loads it.
+ * Testcontainers, and only after {@link RedisServerExtension} found it on the class path, so a
+ * module without it on its test class path never loads it.
  */
 final class DockerRedisServer implements RedisServer {
   private final GenericContainer<?> container;
@@ -18,13 +19,11 @@ final class DockerRedisServer implements RedisServer {
     this.container = container;
   }
 
-  /** Whether Testcontainers is on the class path and finds a Docker engine. */
+  /**
+   * Whether Testcontainers finds a Docker engine. Callers first check that Testcontainers is on
+   * the class path (see {@link RedisServerExtension}), since this class refers to its types.
+   */
   static boolean available() {
-    try {
-      Class.forName("org.testcontainers.DockerClientFactory");
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
     return DockerClientFactory.instance().isDockerAvailable();
   }
 

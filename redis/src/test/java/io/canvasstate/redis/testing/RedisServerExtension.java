@@ -78,20 +78,39 @@ public final class RedisServerExtension
   }
 
   private RedisServer start() {
+    return discover(controllable, options, setting("REDIS_URL"));
+  }
+
+  /**
+   * Finds or starts the server: see the class comment for the order.
+   *
+   * @param redisUrl the value of {@code REDIS_URL}, or null if it is unset
+   */
+  static RedisServer discover(boolean controllable, RedisProcess.Options options,
+      @Nullable String redisUrl) {
     if (controllable) {
       return RedisProcess.start(options);
     }
-    String url = setting("REDIS_URL");
-    if (url != null) {
-      return new ExternalRedisServer(url);
+    if (redisUrl != null) {
+      return new ExternalRedisServer(redisUrl);
     }
     if (RedisProcess.findBinary().isPresent()) {
       return RedisProcess.start(options);
     }
-    if (DockerRedisServer.available()) {
+    if (testcontainersOnClassPath() && DockerRedisServer.available()) {
       return DockerRedisServer.start();
     }
     throw RedisProcess.missing(RedisProcess.NOT_FOUND);
+  }
+
+  private static boolean testcontainersOnClassPath() {
+    try {
+      Class.forName("org.testcontainers.DockerClientFactory", false,
+          RedisServerExtension.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   private static @Nullable String setting(String name) {
