@@ -1,0 +1,163 @@
+package io.canvasstate.failover;
+
+import static java.util.Objects.requireNonNull;
+
+import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
+import io.canvasstate.KeySchema;
+import io.canvasstate.PresenceStore;
+import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.Values;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link PresenceStore} that keeps serving while its primary is down: the typed face of a
+ * {@link FailoverStore}, obtained from {@link FailoverStore#presence(Codec)}.
+ *
+ * <p>It follows the canvas rules (see {@link FailoverStore}), with two differences that come
+ * from presence being kept alive by heartbeats: a presence written during the outage is written
+ * back only if it has not expired meanwhile, and a presence missing from the primary (expired
+ * there) is no conflict. Written back, a presence gets a whole new lifetime from the moment of
+ * the write-back.
+ *
+ * <p>{@link #close()} only stops this view; {@link FailoverStore#close()} releases the stores.
+ * Thread-safe.
+ *
+ * @param <P> the type of a user's presence
+ */
+public final class FailoverPresenceStore<P> implements PresenceStore<P> {
+  private final FailoverStore failover;
+  private final PresenceSide side;
+  private final Codec<P> codec;
+  private final KeySchema keys;
+  private final DecodeFailures decodeFailures = new DecodeFailures();
+  private volatile boolean closed;
+
+  FailoverPresenceStore(FailoverStore failover, PresenceSide side, Codec<P> codec, KeySchema keys) {
+    this.failover = failover;
+    this.side = side;
+    this.codec = codec;
+    this.keys = keys;
+  }
+
+  /** The failover state this store shares with the other stores of the same primary. */
+  public FailoverStore failover() {
+    return failover;
+  }
+
+  /** How many stored values {@link #getAll} left out because they could not be decoded. */
+  public long undecodableValues() {
+    return decodeFailures.count();
+  }
+
+  @Override
+  public void put(String userId, P presence) {
+    check(userId);
+    requireNonNull(presence, "presence");
+    byte[] value = Values.encode(codec, userId, presence, Integer.MAX_VALUE);
+    failover.call(true, true, () -> {
+      side.primary.put(userId, value);
+      wrote(userId, Optional.of(value));
+      return null;
+    }, outage -> {
+      side.fallback.put(userId, value);
+      journal(outage, userId, Optional.of(value));
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<P> get(String userId) {
+    check(userId);
+    Optional<byte[]> raw = failover.call(false, true, () -> {
+      Optional<byte[]> r = side.primary.get(userId);
+      side.copy.user(userId, r, failover.millis());
+      return r;
+    }, outage -> side.fallback.get(userId));
+    return raw.map(b -> Values.decode(codec, keys.presenceKey(), userId, b));
+  }
+
+  @Override
+  public boolean remove(String userId) {
+    check(userId);
+    return failover.call(true, false, () -> {
+      boolean r = side.primary.remove(userId);
+      wrote(userId, Optional.empty());
+      return r;
+    }, outage -> {
+      boolean r = side.fallback.remove(userId);
+      if (r) {
+        journal(outage, userId, Optional.empty());
+      }
+      return r;
+    });
+  }
+
+  @Override
+  public Map<String, P> getAll() {
+    requireOpen();
+    Map<String, byte[]> raw = failover.call(false, true, () -> {
+      long mark = side.copy.mark();
+      Map<String, byte[]> r = side.primary.getAll();
+      side.copy.snapshot(r, mark, failover.millis());
+      return r;
+    }, outage -> side.fallback.getAll());
+    if (raw.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, P> out = new HashMap<>(raw.size() * 4 / 3 + 1);
+    String key = keys.presenceKey();
+    for (Map.Entry<String, byte[]> e : raw.entrySet()) {
+      try {
+        out.put(e.getKey(), Values.decode(codec, key, e.getKey(), e.getValue()));
+      } catch (CodecException ce) {
+        decodeFailures.record(key, e.getKey(), ce);
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  @Override
+  public Set<String> activeUsers() {
+    requireOpen();
+    return failover.call(false, true, side.primary::activeUsers,
+        outage -> side.fallback.activeUsers());
+  }
+
+  /** Closes this view only; see {@link FailoverStore#close()}. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return "FailoverPresenceStore[" + codec + ", " + failover + (closed ? ", closed" : "") + "]";
+  }
+
+  private void check(String userId) {
+    Values.id("userId", userId);
+    requireOpen();
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this FailoverPresenceStore is closed");
+    }
+  }
+
+  private void wrote(String userId, Optional<byte[]> value) {
+    side.copy.user(userId, value, failover.millis());
+    if (failover.state() != FailoverState.HEALTHY) {
+      failover.primaryWrote(ChangeKey.presence(userId), value);
+    }
+  }
+
+  private void journal(FailoverStore.Outage outage, String userId, Optional<byte[]> value) {
+    outage.journal(ChangeKey.presence(userId), value, () -> side.copy.base(userId));
+  }
+}

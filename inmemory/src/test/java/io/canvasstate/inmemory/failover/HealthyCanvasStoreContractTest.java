@@ -1,0 +1,28 @@
+package io.canvasstate.inmemory.failover;
+
+import io.canvasstate.CanvasStore;
+import io.canvasstate.Codec;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.CanvasStoreContract;
+import java.time.Duration;
+
+/** The canvas contract on a failover store that is healthy: every call goes through to the primary and the local copy. */
+class HealthyCanvasStoreContractTest extends CanvasStoreContract {
+  private final ContractStores stores = new ContractStores(false);
+
+  @Override
+  protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
+    return stores.canvas(codec, ttl, maxValueBytes, this::closeAfterTest);
+  }
+
+  @Override
+  protected void elapse(Duration duration) {
+    stores.clock.advance(duration);
+  }
+
+  @Override
+  protected void writeEncoded(CanvasStore<?> store, String projectId, String objectId,
+      byte[] bytes) {
+    stores.writeEncoded(store, projectId, objectId, bytes);
+  }
+}
