@@ -275,10 +275,10 @@ class FailoverStoreTest {
   @Test
   void probeNow_whenHealthy_doesNothing() {
     Instance app = instance();
-    app.canvasPrimary.resetCalls();
+    app.canvasPrimary.calls().reset();
 
     assertThat(app.failover.probeNow()).isEqualTo(HEALTHY);
-    assertThat(app.canvasPrimary.calls("count")).isZero();
+    assertThat(app.canvasPrimary.calls().get("count")).isZero();
   }
 
   // ---- recovery ----

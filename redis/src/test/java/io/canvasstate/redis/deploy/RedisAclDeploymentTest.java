@@ -112,7 +112,7 @@ class RedisAclDeploymentTest {
           "CANVASSTATE_KEY_PREFIX", "acl-env:"));
 
       try (RedisStores stores = RedisStores.create(config)) {
-        CanvasStore<TestShape> canvas = stores.canvas(SHAPES);
+        CanvasStore<TestShape> canvas = stores.redisCanvas(SHAPES);
         canvas.put("p", "o", new TestShape("o", 1, 2));
 
         assertThat(canvas.getAll("p")).containsOnlyKeys("o");
@@ -125,12 +125,17 @@ class RedisAclDeploymentTest {
     void operations_wrongPassword_failClearlyAndNotAsUnavailable() {
       try (RedisStores stores = RedisStores.create(ACL.config(USER, WRONG_PASSWORD)
           .keyPrefix("acl-wrong:").build())) {
-        Throwable failure = catchThrowable(() -> stores.canvas(SHAPES).get("p", "o"));
+        Throwable bare = catchThrowable(() -> stores.redisCanvas(SHAPES).get("p", "o"));
+        Throwable wrapped = catchThrowable(() -> stores.canvas(SHAPES).get("p", "o"));
 
-        assertThat(failure).isInstanceOf(StoreException.class)
+        assertThat(bare).isInstanceOf(StoreException.class)
             .isNotInstanceOf(StoreUnavailableException.class)
             .hasMessageContaining("authentication failed for user " + USER)
             .hasMessageContaining("WRONGPASS");
+        assertThat(wrapped).as("a bad password is no outage: the failover store passes it on")
+            .isInstanceOf(StoreException.class)
+            .isNotInstanceOf(StoreUnavailableException.class)
+            .hasMessageContaining("authentication failed for user " + USER);
         assertThat(catchThrowable(stores::ping)).isInstanceOf(StoreException.class)
             .hasMessageContaining("authentication failed");
       }

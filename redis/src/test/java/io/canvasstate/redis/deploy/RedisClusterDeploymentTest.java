@@ -10,6 +10,7 @@ import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.redis.testing.ServerProcess;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,7 @@ import io.canvasstate.redis.testing.RedisClusterExtension;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
@@ -130,8 +132,8 @@ class RedisClusterDeploymentTest {
           "CANVASSTATE_KEY_PREFIX", "clacl:"));
 
       try (RedisStores stores = RedisStores.create(config)) {
-        CanvasStore<TestShape> canvas = stores.canvas(SHAPES);
-        PresenceStore<TestShape> presence = stores.presence(SHAPES);
+        CanvasStore<TestShape> canvas = stores.redisCanvas(SHAPES);
+        PresenceStore<TestShape> presence = stores.redisPresence(SHAPES);
         Set<String> projects = new HashSet<>();
         for (int i = 0; i < 12; i++) {
           canvas.put("p" + i, "o", new TestShape("o", i, i));
@@ -173,33 +175,28 @@ class RedisClusterDeploymentTest {
   @Order(5)
   class MasterFailure {
     @Test
-    void operations_masterKilled_onlyTransientErrorsUntilTheReplicaTakesOver() {
-      try (RedisStores stores = DEPLOYMENT.newStores(TtlPolicy.DEFAULT, MAX_VALUE_BYTES)) {
-        CanvasStore<TestShape> canvas = DEPLOYMENT.canvas(stores, SHAPES);
-        String key = stores.config().keySchema().objectsKey("survivor");
-        for (int i = 0; i < 50; i++) {
-          canvas.put("survivor", "before-" + i, new TestShape("before", i, i));
-        }
-        DEPLOYMENT.admin().waitReplicas(key, 1, 5_000);
+    void bareStore_masterKilled_onlyTransientErrorsUntilTheReplicaTakesOver() {
+      OutageCheck.bareStore(DEPLOYMENT, "survivor", CLUSTER::awaitReplicated,
+          this::killAndRestore);
+    }
 
-        List<Throwable> errors;
-        ServerProcess killed;
-        try (Traffic traffic = Traffic.start(canvas, "survivor")) {
-          killed = CLUSTER.killMasterOf(key);
-          traffic.awaitSuccesses(20);
-          errors = traffic.stop();
-        }
-        CLUSTER.restart(killed);
+    @Test
+    void failoverStore_masterKilled_noCallerSeesAnErrorAndNoWriteIsLost() {
+      OutageCheck.failoverStore(DEPLOYMENT, "calm", CLUSTER::awaitReplicated,
+          this::killAndRestore);
+    }
 
-        assertThat(errors).allSatisfy(e -> assertThat(e)
-            .isInstanceOf(StoreUnavailableException.class)
-            .hasMessageContaining("survivor"));
-        Map<String, TestShape> all = canvas.getAll("survivor");
-        assertThat(all).hasSizeGreaterThan(50);
-        for (int i = 0; i < 50; i++) {
-          assertThat(all).containsEntry("before-" + i, new TestShape("before", i, i));
-        }
-      }
+    /** Kills the master of the key and waits for the promotion; the node comes back after. */
+    private void killAndRestore(String key) {
+      restarts.add(CLUSTER.killMasterOf(key));
+    }
+
+    private final List<ServerProcess> restarts = new ArrayList<>();
+
+    @AfterEach
+    void restartKilledNodes() {
+      restarts.forEach(CLUSTER::restart);
+      restarts.clear();
     }
   }
 }

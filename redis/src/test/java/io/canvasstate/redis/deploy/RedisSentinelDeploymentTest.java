@@ -11,10 +11,12 @@ import io.canvasstate.contract.TestShape;
 import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.testing.RedisSentinelExtension;
 import io.canvasstate.redis.testing.ServerProcess;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
@@ -96,7 +98,7 @@ class RedisSentinelDeploymentTest {
           "CANVASSTATE_KEY_PREFIX", "se-env:"));
 
       try (RedisStores stores = RedisStores.create(config)) {
-        CanvasStore<TestShape> canvas = stores.canvas(SHAPES);
+        CanvasStore<TestShape> canvas = stores.redisCanvas(SHAPES);
         canvas.put("p", "o", new TestShape("o", 1, 2));
 
         assertThat(config.deployment()).isEqualTo(StoreConfig.Deployment.SENTINEL);
@@ -107,32 +109,31 @@ class RedisSentinelDeploymentTest {
     }
 
     @Test
-    void operations_masterKilled_followThePromotedReplica() {
-      try (RedisStores stores = DEPLOYMENT.newStores(TtlPolicy.DEFAULT, 1 << 20)) {
-        CanvasStore<TestShape> canvas = DEPLOYMENT.canvas(stores, SHAPES);
-        for (int i = 0; i < 50; i++) {
-          canvas.put("survivor", "before-" + i, new TestShape("before", i, i));
-        }
-        ServerProcess oldMaster = SENTINEL.currentMaster();
-        DEPLOYMENT.admin().waitReplicas(
-            stores.config().keySchema().objectsKey("survivor"), 1, 5_000);
+    void bareStore_masterKilled_followsThePromotedReplica() {
+      ServerProcess oldMaster = SENTINEL.currentMaster();
 
-        List<Throwable> errors;
-        try (Traffic traffic = Traffic.start(canvas, "survivor")) {
-          SENTINEL.killMaster();
-          traffic.awaitSuccesses(20);
-          errors = traffic.stop();
-        }
+      OutageCheck.bareStore(DEPLOYMENT, "survivor", key -> SENTINEL.awaitReplicated(),
+          key -> killed.add(SENTINEL.killMaster()));
 
-        assertThat(SENTINEL.currentMaster().port()).isNotEqualTo(oldMaster.port());
-        assertThat(errors).allSatisfy(e -> assertThat(e)
-            .isInstanceOf(StoreUnavailableException.class)
-            .hasMessageContaining("survivor"));
-        Map<String, TestShape> all = canvas.getAll("survivor");
-        for (int i = 0; i < 50; i++) {
-          assertThat(all).containsEntry("before-" + i, new TestShape("before", i, i));
-        }
-      }
+      assertThat(SENTINEL.currentMaster().port()).isNotEqualTo(oldMaster.port());
+    }
+
+    @Test
+    void failoverStore_masterKilled_noCallerSeesAnErrorAndNoWriteIsLost() {
+      ServerProcess oldMaster = SENTINEL.currentMaster();
+
+      OutageCheck.failoverStore(DEPLOYMENT, "calm", key -> SENTINEL.awaitReplicated(),
+          key -> killed.add(SENTINEL.killMaster()));
+
+      assertThat(SENTINEL.currentMaster().port()).isNotEqualTo(oldMaster.port());
+    }
+
+    private final List<ServerProcess> killed = new ArrayList<>();
+
+    @AfterEach
+    void restartKilledMaster() {
+      killed.forEach(SENTINEL::restart);
+      killed.clear();
     }
   }
 }

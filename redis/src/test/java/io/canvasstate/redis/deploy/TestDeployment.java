@@ -58,16 +58,19 @@ public final class TestDeployment implements AutoCloseable {
     return RedisStores.create(config().ttl(ttl).maxValueBytes(maxValueBytes).build());
   }
 
-  /** A canvas store of a new {@link RedisStores}, which {@code closer} must close too. */
+  /**
+   * The bare Redis canvas store of {@code stores} (no failover, which would hide what Redis
+   * does); the caller closes {@code stores}.
+   */
   public <T> CanvasStore<T> canvas(RedisStores stores, Codec<T> codec) {
-    CanvasStore<T> store = stores.canvas(codec);
+    CanvasStore<T> store = stores.redisCanvas(codec);
     schemas.put(store, stores.config().keySchema());
     return store;
   }
 
-  /** A presence store of {@code stores}. */
+  /** The bare Redis presence store of {@code stores}. */
   public <P> PresenceStore<P> presence(RedisStores stores, Codec<P> codec) {
-    PresenceStore<P> store = stores.presence(codec);
+    PresenceStore<P> store = stores.redisPresence(codec);
     schemas.put(store, stores.config().keySchema());
     return store;
   }

@@ -93,6 +93,20 @@ public final class RedisClusterExtension extends ClassScopedExtension {
   }
 
   /**
+   * Waits (at most 5 s) until the replica of the master of {@code key} has every write the
+   * master acknowledged ({@code WAIT 1}): replication is asynchronous.
+   *
+   * @throws IllegalStateException if the replica did not catch up
+   */
+  public void awaitReplicated(String key) {
+    try (Jedis master = connect(masterOf(key))) {
+      if (master.waitReplicas(1, 5_000) < 1) {
+        throw new IllegalStateException("the replica of " + masterOf(key) + " did not catch up");
+      }
+    }
+  }
+
+  /**
    * Kills (SIGKILL) the master of the slot of {@code key} and waits until its replica is master
    * of that slot and every live node reports {@code cluster_state:ok}.
    *

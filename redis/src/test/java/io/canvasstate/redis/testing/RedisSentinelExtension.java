@@ -132,6 +132,20 @@ public final class RedisSentinelExtension extends ClassScopedExtension {
   }
 
   /**
+   * Waits (at most 5 s) until the replica has every write the master acknowledged
+   * ({@code WAIT 1}): replication is asynchronous.
+   *
+   * @throws IllegalStateException if the replica did not catch up
+   */
+  public void awaitReplicated() {
+    try (Jedis master = connect(currentMaster(), dataPassword)) {
+      if (master.waitReplicas(1, 5_000) < 1) {
+        throw new IllegalStateException("the replica did not catch up");
+      }
+    }
+  }
+
+  /**
    * Kills (SIGKILL) the current master once every sentinel knows the replica and the other
    * sentinels, then waits until the sentinels name the replica as master and it acts as one.
    *
