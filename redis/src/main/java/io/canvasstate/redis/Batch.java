@@ -62,7 +62,7 @@ final class Batch {
     boolean eval = false;
     int redirects = 0;
     while (from < steps.size()) {
-      try (AbstractPipeline pipeline = backend.client().pipelined()) {
+      try (AbstractPipeline pipeline = backend.pipelined()) {
         for (int i = from; i < steps.size(); i++) {
           Step<?> step = steps.get(i);
           step.send(pipeline, eval);

@@ -13,12 +13,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -60,6 +64,11 @@ final class RedisBackend implements AutoCloseable {
   private final Object lock = new Object();
   private final ReentrantLock refreshing = new ReentrantLock();
   private volatile long lastRefresh = System.nanoTime() - REFRESH_INTERVAL_NANOS;
+  /**
+   * Reads a cluster pipeline's replies from its nodes in parallel, reusing idle threads (Jedis
+   * would start a new pool for each pipeline that spans nodes); made on first need.
+   */
+  private volatile @Nullable ExecutorService pipelineReaders;
   private volatile @Nullable UnifiedJedis client;
   private volatile boolean closed;
 
@@ -101,6 +110,38 @@ final class RedisBackend implements AutoCloseable {
       }
       return c;
     }
+  }
+
+  /**
+   * A new pipeline on the client: on a cluster, commands are grouped per node and each node's
+   * replies are read in parallel, so a batch costs one round trip however many nodes it spans.
+   */
+  AbstractPipeline pipelined() {
+    UnifiedJedis c = client();
+    if (c instanceof RedisClusterClient cluster) {
+      return cluster.pipelined(pipelineReaders());
+    }
+    return c.pipelined();
+  }
+
+  private ExecutorService pipelineReaders() {
+    ExecutorService readers = pipelineReaders;
+    if (readers == null) {
+      synchronized (lock) {
+        requireOpen();
+        readers = pipelineReaders;
+        if (readers == null) {
+          AtomicInteger n = new AtomicInteger();
+          readers = Executors.newCachedThreadPool(task -> {
+            Thread t = new Thread(task, "canvasstate-pipeline-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+          pipelineReaders = readers;
+        }
+      }
+    }
+    return readers;
   }
 
   /** A batch of commands sent as one pipeline, for operation {@code op}. */
@@ -264,13 +305,19 @@ final class RedisBackend implements AutoCloseable {
   @Override
   public void close() {
     UnifiedJedis c;
+    ExecutorService readers;
     synchronized (lock) {
       closed = true;
       c = client;
       client = null;
+      readers = pipelineReaders;
+      pipelineReaders = null;
     }
     if (c != null) {
       c.close();
+    }
+    if (readers != null) {
+      readers.shutdownNow();
     }
   }
 

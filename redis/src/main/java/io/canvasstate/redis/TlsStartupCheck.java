@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -55,36 +54,55 @@ final class TlsStartupCheck {
           + e.getMessage(), e);
     }
     for (HostPort endpoint : endpoints.subList(0, Math.min(MAX_ENDPOINTS, endpoints.size()))) {
-      Optional<SSLException> failure;
-      try {
-        failure = handshake(config, context, endpoint);
-      } catch (IOException e) {
-        LOG.debug("TLS check: {} cannot be reached now ({}); trying the next endpoint", endpoint,
-            e.toString());
-        continue;
+      Outcome outcome = handshake(config, context, endpoint);
+      if (outcome.kind() == Kind.DROPPED) {
+        // Reset or closed without an alert: the server's verdict on our certificate can race
+        // the close. Once more, to read the alert if there is one.
+        outcome = handshake(config, context, endpoint);
       }
-      if (failure.isEmpty()) {
-        return;
+      switch (outcome.kind()) {
+        case ANSWERED -> {
+          return;
+        }
+        case UNREACHABLE -> LOG.debug("TLS check: {} cannot be reached now ({}); trying the next"
+            + " endpoint", endpoint, outcome.cause().toString());
+        case REJECTED -> throw new StoreException(
+            describe(config, endpoint, (SSLException) outcome.cause()), outcome.cause());
+        case DROPPED -> throw new StoreException("TLS handshake with Redis at " + endpoint
+            + " failed: the server closed the connection during the handshake; it may require"
+            + " a client certificate (REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE, or"
+            + " REDIS_TLS_KEYSTORE) or reject this one (" + outcome.cause() + ")",
+            outcome.cause());
       }
-      throw new StoreException(describe(config, endpoint, failure.get()), failure.get());
     }
     LOG.info("TLS check: no Redis endpoint answered at startup; certificates will be verified"
         + " on the first connection");
   }
 
-  /**
-   * Connects, shakes hands and exchanges a PING.
-   *
-   * @return the TLS failure, or empty if the server answered
-   * @throws IOException if the server cannot be reached or drops the connection for other
-   *     reasons than TLS
-   */
-  private static Optional<SSLException> handshake(StoreConfig config, SSLContext context,
-      HostPort endpoint) throws IOException {
+  /** How one handshake went. */
+  private enum Kind {
+    /** The handshake succeeded and the server answered PING. */
+    ANSWERED,
+    /** No TCP connection could be made: the server is down or far; not an error here. */
+    UNREACHABLE,
+    /** A TLS failure with a reason: the certificate did not verify, or the server's alert. */
+    REJECTED,
+    /** Connected, then reset or closed before the PING reply, without a TLS alert. */
+    DROPPED
+  }
+
+  private record Outcome(Kind kind, Exception cause) {}
+
+  /** Connects, shakes hands and exchanges a PING. */
+  private static Outcome handshake(StoreConfig config, SSLContext context, HostPort endpoint) {
     int timeout = (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
     int readTimeout = (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
     try (Socket plain = new Socket()) {
-      plain.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), timeout);
+      try {
+        plain.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), timeout);
+      } catch (IOException e) {
+        return new Outcome(Kind.UNREACHABLE, e);
+      }
       plain.setSoTimeout(readTimeout);
       try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
           .createSocket(plain, endpoint.host(), endpoint.port(), true)) {
@@ -99,12 +117,14 @@ final class TlsStartupCheck {
         // verdict arrives here, as an alert instead of the reply.
         InputStream in = socket.getInputStream();
         if (in.read() < 0) {
-          throw new IOException("connection closed before the PING reply");
+          return new Outcome(Kind.DROPPED, new IOException("closed before the PING reply"));
         }
-        return Optional.empty();
-      } catch (SSLException e) {
-        return Optional.of(e);
+        return new Outcome(Kind.ANSWERED, new IOException("no failure"));
       }
+    } catch (SSLException e) {
+      return new Outcome(Kind.REJECTED, e);
+    } catch (IOException e) {
+      return new Outcome(Kind.DROPPED, e);
     }
   }
 

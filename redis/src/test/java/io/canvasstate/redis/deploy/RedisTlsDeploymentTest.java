@@ -178,8 +178,10 @@ class RedisTlsDeploymentTest {
     StoreException e = startupFailure(env(TLS.mutualPort(),
         "REDIS_TLS_CA_FILE", certs().caCert().toString()));
 
+    // The server's alert usually says why; if it closes first, the message still points there.
     assertThat(e).hasMessageContaining("127.0.0.1:" + TLS.mutualPort())
-        .hasMessageContaining("requires a client certificate")
+        .hasMessageContaining("require")
+        .hasMessageContaining("client certificate")
         .hasMessageContaining("REDIS_TLS_CERT_FILE");
   }
 
@@ -191,7 +193,10 @@ class RedisTlsDeploymentTest {
         "REDIS_TLS_KEY_FILE", certs().otherHostKey().toString()));
 
     assertThat(e).hasMessageContaining("127.0.0.1:" + TLS.mutualPort())
-        .hasMessageContaining("rejected this client's certificate");
+        .hasMessageContaining("REDIS_TLS_CERT_FILE")
+        .satisfiesAnyOf(
+            r -> assertThat(r).hasMessageContaining("rejected this client's certificate"),
+            r -> assertThat(r).hasMessageContaining("closed the connection during the handshake"));
   }
 
   @Test
