@@ -61,12 +61,12 @@ final class CanvasSide {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       Optional<Optional<byte[]>> seen = compareAndSet(projectId, objectId, expected, target);
       if (seen.isEmpty()) {
-        copy.object(projectId, objectId, target, now.toEpochMilli());
+        copy.object(projectId, objectId, target, copy.mark(), now.toEpochMilli());
         return WriteBack.Result.APPLIED;
       }
       witness = seen.get();
       if (Journal.same(witness, target)) {
-        copy.object(projectId, objectId, target, now.toEpochMilli());
+        copy.object(projectId, objectId, target, copy.mark(), now.toEpochMilli());
         return WriteBack.Result.APPLIED;
       }
       if (!c.expects(witness)) {
@@ -74,7 +74,7 @@ final class CanvasSide {
       }
       expected = witness;
     }
-    copy.object(projectId, objectId, witness, now.toEpochMilli());
+    copy.object(projectId, objectId, witness, copy.mark(), now.toEpochMilli());
     conflicts.accept(WriteBack.conflict(c, witness, now));
     return WriteBack.Result.CONFLICT;
   }
@@ -122,7 +122,7 @@ final class CanvasSide {
       }
       Optional<byte[]> there = primary.get(projectId, id);
       if (there.isPresent()) {
-        copy.object(projectId, id, there, now.toEpochMilli());
+        copy.object(projectId, id, there, copy.mark(), now.toEpochMilli());
         conflicts.accept(new ConflictEvent(key, ConflictEvent.Reason.WRITTEN_ELSEWHERE,
             Optional.empty(), Journal.text(there), now));
       }

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,8 +64,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   public Optional<T> get(String projectId, String objectId) {
     check(projectId, objectId);
     Optional<byte[]> raw = failover.call(false, true, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.get(projectId, objectId);
-      side.copy.object(projectId, objectId, r, failover.millis());
+      seen(projectId, objectId, r, mark);
       return r;
     }, outage -> side.fallback.get(projectId, objectId));
     return raw.map(b -> decode(projectId, objectId, b));
@@ -75,8 +77,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.put(projectId, objectId, value);
-      wrote(projectId, objectId, Optional.of(value));
+      wrote(projectId, objectId, Optional.of(value), mark);
       return null;
     }, outage -> {
       side.fallback.put(projectId, objectId, value);
@@ -98,8 +101,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       return;
     }
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.putAll(projectId, values);
-      values.forEach((id, v) -> wrote(projectId, id, Optional.of(v)));
+      values.forEach((id, v) -> wrote(projectId, id, Optional.of(v), mark));
       return null;
     }, outage -> {
       side.fallback.putAll(projectId, values);
@@ -112,8 +116,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   public boolean remove(String projectId, String objectId) {
     check(projectId, objectId);
     return failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       boolean r = side.primary.remove(projectId, objectId);
-      wrote(projectId, objectId, Optional.empty());
+      wrote(projectId, objectId, Optional.empty(), mark);
       return r;
     }, outage -> {
       boolean r = side.fallback.remove(projectId, objectId);
@@ -177,11 +182,17 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     requireOpen();
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.clear(projectId);
-      side.copy.cleared(projectId, failover.millis());
+      side.copy.cleared(projectId, mark, failover.millis());
       if (failover.state() != FailoverState.HEALTHY) {
+        for (String id : side.fallback.ids(projectId)) {
+          failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, id), Optional.empty(),
+              () -> side.fallback.remove(projectId, id));
+        }
         for (String id : failover.journaledIds(projectId)) {
-          failover.primaryWrote(ChangeKey.canvas(projectId, id), Optional.empty());
+          failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, id), Optional.empty(),
+              () -> { });
         }
       }
       return null;
@@ -190,7 +201,7 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       ids.addAll(failover.journaledIds(projectId));
       side.fallback.clear(projectId);
       outage.journal(ChangeKey.canvas(projectId, Journal.CLEAR_MARKER), Optional.empty(),
-          Optional::empty);
+          () -> List.of(Optional.empty()));
       for (String id : ids) {
         journal(outage, projectId, id, Optional.empty());
       }
@@ -210,11 +221,12 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     Optional<byte[]> there = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.putIfAbsent(projectId, objectId, value);
       if (r.isEmpty()) {
-        wrote(projectId, objectId, Optional.of(value));
+        wrote(projectId, objectId, Optional.of(value), mark);
       } else {
-        side.copy.object(projectId, objectId, r, failover.millis());
+        seen(projectId, objectId, r, mark);
       }
       return r;
     }, outage -> {
@@ -232,8 +244,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     Optional<byte[]> previous = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.getAndPut(projectId, objectId, value);
-      wrote(projectId, objectId, Optional.of(value));
+      wrote(projectId, objectId, Optional.of(value), mark);
       return r;
     }, outage -> {
       Optional<byte[]> r = side.fallback.getAndPut(projectId, objectId, value);
@@ -247,8 +260,9 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   public Optional<T> getAndRemove(String projectId, String objectId) {
     check(projectId, objectId);
     Optional<byte[]> previous = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.getAndRemove(projectId, objectId);
-      wrote(projectId, objectId, Optional.empty());
+      wrote(projectId, objectId, Optional.empty(), mark);
       return r;
     }, outage -> {
       Optional<byte[]> r = side.fallback.getAndRemove(projectId, objectId);
@@ -265,11 +279,12 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     check(projectId, objectId);
     byte[] value = encode(objectId, object);
     Optional<byte[]> previous = failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.replace(projectId, objectId, value);
       if (r.isPresent()) {
-        wrote(projectId, objectId, Optional.of(value));
+        wrote(projectId, objectId, Optional.of(value), mark);
       } else {
-        side.copy.object(projectId, objectId, r, failover.millis());
+        seen(projectId, objectId, r, mark);
       }
       return r;
     }, outage -> {
@@ -300,9 +315,10 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
   private boolean compareAnd(
       String projectId, String objectId, byte[] expected, Optional<byte[]> target) {
     return failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       boolean r = compareAndSet(side.primary, projectId, objectId, expected, target);
       if (r) {
-        wrote(projectId, objectId, target);
+        wrote(projectId, objectId, target, mark);
       }
       return r;
     }, outage -> {
@@ -378,17 +394,28 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     return Values.decode(codec, keys.objectsKey(projectId), objectId, bytes);
   }
 
-  /** The primary now holds {@code value} because this instance wrote it. */
-  private void wrote(String projectId, String objectId, Optional<byte[]> value) {
-    side.copy.object(projectId, objectId, value, failover.millis());
+  /** A call that started at {@code mark} saw the primary hold {@code value}. */
+  private void seen(String projectId, String objectId, Optional<byte[]> value, long mark) {
+    side.copy.object(projectId, objectId, value, mark, failover.millis());
+  }
+
+  /** A call that started at {@code mark} left the primary holding {@code value}. */
+  private void wrote(String projectId, String objectId, Optional<byte[]> value, long mark) {
+    side.copy.object(projectId, objectId, value, mark, failover.millis());
     if (failover.state() != FailoverState.HEALTHY) {
-      failover.primaryWrote(ChangeKey.canvas(projectId, objectId), value);
+      failover.primaryWroteDuringSwitch(ChangeKey.canvas(projectId, objectId), value, () -> {
+        if (value.isPresent()) {
+          side.fallback.put(projectId, objectId, value.get());
+        } else {
+          side.fallback.remove(projectId, objectId);
+        }
+      });
     }
   }
 
   private void journal(
       FailoverStore.Outage outage, String projectId, String objectId, Optional<byte[]> value) {
     outage.journal(ChangeKey.canvas(projectId, objectId), value,
-        () -> side.copy.base(projectId, objectId));
+        () -> side.copy.bases(projectId, objectId));
   }
 }

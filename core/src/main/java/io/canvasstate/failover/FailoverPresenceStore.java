@@ -60,8 +60,9 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
     requireNonNull(presence, "presence");
     byte[] value = Values.encode(codec, userId, presence, Integer.MAX_VALUE);
     failover.call(true, true, () -> {
+      long mark = side.copy.mark();
       side.primary.put(userId, value);
-      wrote(userId, Optional.of(value));
+      wrote(userId, Optional.of(value), mark);
       return null;
     }, outage -> {
       side.fallback.put(userId, value);
@@ -74,8 +75,9 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   public Optional<P> get(String userId) {
     check(userId);
     Optional<byte[]> raw = failover.call(false, true, () -> {
+      long mark = side.copy.mark();
       Optional<byte[]> r = side.primary.get(userId);
-      side.copy.user(userId, r, failover.millis());
+      side.copy.user(userId, r, mark, failover.millis());
       return r;
     }, outage -> side.fallback.get(userId));
     return raw.map(b -> Values.decode(codec, keys.presenceKey(), userId, b));
@@ -85,8 +87,9 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
   public boolean remove(String userId) {
     check(userId);
     return failover.call(true, false, () -> {
+      long mark = side.copy.mark();
       boolean r = side.primary.remove(userId);
-      wrote(userId, Optional.empty());
+      wrote(userId, Optional.empty(), mark);
       return r;
     }, outage -> {
       boolean r = side.fallback.remove(userId);
@@ -150,14 +153,20 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
     }
   }
 
-  private void wrote(String userId, Optional<byte[]> value) {
-    side.copy.user(userId, value, failover.millis());
+  private void wrote(String userId, Optional<byte[]> value, long mark) {
+    side.copy.user(userId, value, mark, failover.millis());
     if (failover.state() != FailoverState.HEALTHY) {
-      failover.primaryWrote(ChangeKey.presence(userId), value);
+      failover.primaryWroteDuringSwitch(ChangeKey.presence(userId), value, () -> {
+        if (value.isPresent()) {
+          side.fallback.put(userId, value.get());
+        } else {
+          side.fallback.remove(userId);
+        }
+      });
     }
   }
 
   private void journal(FailoverStore.Outage outage, String userId, Optional<byte[]> value) {
-    outage.journal(ChangeKey.presence(userId), value, () -> side.copy.base(userId));
+    outage.journal(ChangeKey.presence(userId), value, () -> side.copy.bases(userId));
   }
 }

@@ -485,10 +485,11 @@ public final class FailoverStore implements AutoCloseable {
       this.possiblyApplied = possiblyApplied;
     }
 
-    /** Journals a change (empty value: a delete); {@code base} is asked only for a new entry. */
-    void journal(ChangeKey key, Optional<byte[]> value, Supplier<Optional<byte[]>> base) {
+    /** Journals a change (empty value: a delete); {@code bases} is asked only for a new entry. */
+    void journal(
+        ChangeKey key, Optional<byte[]> value, Supplier<List<Optional<byte[]>>> bases) {
       Instant now = clock.instant();
-      if (journal.record(key, value, base, possiblyApplied, now)) {
+      if (journal.record(key, value, bases, possiblyApplied, now)) {
         return;
       }
       dropped.increment();
@@ -566,11 +567,29 @@ public final class FailoverStore implements AutoCloseable {
   }
 
   /**
-   * Notes a change a call made to the primary, in case the store failed over while it ran: the
-   * journal must not take this instance's own write for another instance's.
+   * Reconciles a change that a call made to the primary while the store failed over (the call
+   * started while healthy and succeeded after the switch): if the object has a journaled change,
+   * the value is noted as this instance's own, so finding it in the primary is no conflict;
+   * otherwise {@code mirror} applies it to the fallback, so that reads during the outage see it.
+   * Does nothing once the store is healthy again.
    */
-  void primaryWrote(ChangeKey key, Optional<byte[]> value) {
-    journal.notePrimaryWrite(key, value);
+  void primaryWroteDuringSwitch(ChangeKey key, Optional<byte[]> value, Runnable mirror) {
+    modeLock.readLock().lock();
+    try {
+      FailoverState s = machine.state();
+      if (s == HEALTHY || s == CLOSED) {
+        return;
+      }
+      synchronized (journal) {
+        if (journal.contains(key)) {
+          journal.notePrimaryWrite(key, value);
+        } else {
+          mirror.run();
+        }
+      }
+    } finally {
+      modeLock.readLock().unlock();
+    }
   }
 
   /** The object ids of a project with journaled changes. */
@@ -601,8 +620,11 @@ public final class FailoverStore implements AutoCloseable {
       if (machine.state() != HEALTHY) {
         return;
       }
-      seedFallbacks();
+      // The state first, then the seed: a call that completes on the primary meanwhile either
+      // recorded its write in the local copy before the switch (and the seed has it) or sees the
+      // new state and mirrors its write into the fallback once the seed is done.
       t = machine.transition(HEALTHY, FAILED_OVER, reason, cause);
+      seedFallbacks();
       if (t.isPresent()) {
         failovers.increment();
         consecutiveFailures.set(0);

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The changes made during an outage, waiting to be written back: the latest change per object
  * (or user), in the order of their latest change, each with its base, the value this instance
- * last saw in the primary before changing it.
+ * last saw in the primary before changing it (several values if operations on it overlapped;
+ * see {@link Seen}).
  *
  * <p>An entry also remembers the values this instance may itself have written to the primary
  * without knowing it: a write that timed out may still have been applied. Such a value in the
@@ -33,7 +34,7 @@ final class Journal {
   record Change(
       ChangeKey key,
       long seq,
-      Optional<byte[]> base,
+      List<Optional<byte[]>> bases,
       Optional<byte[]> value,
       List<Optional<byte[]>> possiblyOurs,
       Instant writtenAt) {
@@ -41,10 +42,17 @@ final class Journal {
       return key.id().equals(CLEAR_MARKER);
     }
 
+    /** The value the primary most likely holds, to try the compare-and-set with first. */
+    Optional<byte[]> base() {
+      return bases.get(0);
+    }
+
     /** Whether the primary holding {@code current} means nobody else changed it. */
     boolean expects(Optional<byte[]> current) {
-      if (same(current, base)) {
-        return true;
+      for (Optional<byte[]> base : bases) {
+        if (same(current, base)) {
+          return true;
+        }
       }
       for (Optional<byte[]> ours : possiblyOurs) {
         if (same(current, ours)) {
@@ -56,14 +64,14 @@ final class Journal {
   }
 
   private static final class Entry {
-    Optional<byte[]> base;
+    List<Optional<byte[]>> bases;
     Optional<byte[]> value = Optional.empty();
     final List<Optional<byte[]>> possiblyOurs = new ArrayList<>(1);
     long seq;
     Instant writtenAt = Instant.EPOCH;
 
-    Entry(Optional<byte[]> base) {
-      this.base = base;
+    Entry(List<Optional<byte[]>> bases) {
+      this.bases = List.copyOf(bases);
     }
 
     void addPossiblyOurs(Optional<byte[]> v) {
@@ -94,19 +102,20 @@ final class Journal {
   /**
    * Journals a change: {@code value} is the new value, empty for a delete.
    *
-   * @param base what this instance last saw in the primary; asked only for a new entry
+   * @param bases what this instance last saw in the primary (see {@link Seen}); asked only for
+   *     a new entry
    * @param possiblyApplied whether this very change may also have reached the primary (the
    *     call to it failed)
    * @return false if the journal was full and the change was not journaled
    */
   synchronized boolean record(ChangeKey key, Optional<byte[]> value,
-      Supplier<Optional<byte[]>> base, boolean possiblyApplied, Instant now) {
+      Supplier<List<Optional<byte[]>>> bases, boolean possiblyApplied, Instant now) {
     Entry e = entries.remove(key);
     if (e == null) {
       if (entries.size() >= limit) {
         return false;
       }
-      e = new Entry(base.get());
+      e = new Entry(bases.get());
     }
     e.value = value;
     e.seq = ++seq;
@@ -170,7 +179,7 @@ final class Journal {
   }
 
   private static Change snapshot(ChangeKey key, Entry e) {
-    return new Change(key, e.seq, e.base, e.value, List.copyOf(e.possiblyOurs),
+    return new Change(key, e.seq, e.bases, e.value, List.copyOf(e.possiblyOurs),
         e.writtenAt);
   }
 
@@ -187,7 +196,7 @@ final class Journal {
     if (e.seq == c.seq()) {
       entries.remove(c.key());
     } else if (nowInPrimary.isPresent()) {
-      e.base = nowInPrimary.get();
+      e.bases = List.of(nowInPrimary.get());
     }
   }
 

@@ -59,7 +59,7 @@ final class PresenceSide {
     Optional<byte[]> there = primary.get(userId);
     if (!Journal.same(there, target)) {
       if (there.isPresent() && !c.expects(there)) {
-        copy.user(userId, there, now.toEpochMilli());
+        copy.user(userId, there, copy.mark(), now.toEpochMilli());
         conflicts.accept(WriteBack.conflict(c, there, now));
         return WriteBack.Result.CONFLICT;
       }
@@ -69,7 +69,7 @@ final class PresenceSide {
         primary.remove(userId);
       }
     }
-    copy.user(userId, target, now.toEpochMilli());
+    copy.user(userId, target, copy.mark(), now.toEpochMilli());
     return WriteBack.Result.APPLIED;
   }
 }

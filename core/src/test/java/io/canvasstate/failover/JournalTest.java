@@ -6,10 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class JournalTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static final Supplier<List<Optional<byte[]>>> NONE = () -> List.of(Optional.empty());
+
+  private static Supplier<List<Optional<byte[]>>> base(String s) {
+    return () -> List.of(v(s));
+  }
 
   private static Optional<byte[]> v(String s) {
     return Optional.of(s.getBytes(UTF_8));
@@ -22,9 +29,9 @@ class JournalTest {
   @Test
   void record_sameObjectTwice_keepsLatestValueFirstBaseAndMovesItLast() {
     Journal j = new Journal(10);
-    j.record(ChangeKey.canvas("p", "a"), v("1"), () -> v("base"), false, T0);
-    j.record(ChangeKey.canvas("p", "b"), v("1"), Optional::empty, false, T0);
-    j.record(ChangeKey.canvas("p", "a"), v("2"), () -> v("other base"), false, T0.plusSeconds(1));
+    j.record(ChangeKey.canvas("p", "a"), v("1"), base("base"), false, T0);
+    j.record(ChangeKey.canvas("p", "b"), v("1"), NONE, false, T0);
+    j.record(ChangeKey.canvas("p", "a"), v("2"), base("other base"), false, T0.plusSeconds(1));
 
     List<Journal.Change> all = j.oldest(10, Long.MAX_VALUE);
 
@@ -39,11 +46,11 @@ class JournalTest {
   @Test
   void record_full_dropsNewKeysButUpdatesJournaledOnes() {
     Journal j = new Journal(2);
-    assertThat(j.record(ChangeKey.canvas("p", "a"), v("1"), Optional::empty, false, T0)).isTrue();
-    assertThat(j.record(ChangeKey.presence("u"), v("1"), Optional::empty, false, T0)).isTrue();
+    assertThat(j.record(ChangeKey.canvas("p", "a"), v("1"), NONE, false, T0)).isTrue();
+    assertThat(j.record(ChangeKey.presence("u"), v("1"), NONE, false, T0)).isTrue();
 
-    assertThat(j.record(ChangeKey.canvas("p", "c"), v("1"), Optional::empty, false, T0)).isFalse();
-    assertThat(j.record(ChangeKey.canvas("p", "a"), Optional.empty(), Optional::empty, false, T0))
+    assertThat(j.record(ChangeKey.canvas("p", "c"), v("1"), NONE, false, T0)).isFalse();
+    assertThat(j.record(ChangeKey.canvas("p", "a"), Optional.empty(), NONE, false, T0))
         .isTrue();
 
     assertThat(j.size()).isEqualTo(2);
@@ -53,9 +60,9 @@ class JournalTest {
   @Test
   void oldest_upToSequence_leavesLaterChangesOut() {
     Journal j = new Journal(10);
-    j.record(ChangeKey.canvas("p", "a"), v("1"), Optional::empty, false, T0);
+    j.record(ChangeKey.canvas("p", "a"), v("1"), NONE, false, T0);
     long mark = j.lastSeq();
-    j.record(ChangeKey.canvas("p", "b"), v("1"), Optional::empty, false, T0);
+    j.record(ChangeKey.canvas("p", "b"), v("1"), NONE, false, T0);
 
     assertThat(ids(j.oldest(10, mark))).containsExactly("a");
     assertThat(ids(j.oldest(1, Long.MAX_VALUE))).containsExactly("a");
@@ -65,9 +72,9 @@ class JournalTest {
   void done_changedMeanwhile_keepsNewerChangeWithWrittenValueAsBase() {
     Journal j = new Journal(10);
     ChangeKey a = ChangeKey.canvas("p", "a");
-    j.record(a, v("1"), () -> v("0"), false, T0);
+    j.record(a, v("1"), base("0"), false, T0);
     Journal.Change taken = j.oldest(1, Long.MAX_VALUE).get(0);
-    j.record(a, v("2"), () -> v("ignored"), false, T0);
+    j.record(a, v("2"), base("ignored"), false, T0);
 
     j.done(taken, Optional.of(taken.value()));
 
@@ -79,7 +86,7 @@ class JournalTest {
   @Test
   void done_unchanged_removesIt() {
     Journal j = new Journal(10);
-    j.record(ChangeKey.canvas("p", "a"), v("1"), Optional::empty, false, T0);
+    j.record(ChangeKey.canvas("p", "a"), v("1"), NONE, false, T0);
 
     j.done(j.oldest(1, Long.MAX_VALUE).get(0), Optional.empty());
 
@@ -90,8 +97,8 @@ class JournalTest {
   void expects_baseOrPossiblyAppliedValues_butNotOthers() {
     Journal j = new Journal(10);
     ChangeKey a = ChangeKey.canvas("p", "a");
-    j.record(a, v("1"), () -> v("0"), true, T0);
-    j.record(a, v("2"), Optional::empty, false, T0);
+    j.record(a, v("1"), base("0"), true, T0);
+    j.record(a, v("2"), NONE, false, T0);
     j.notePrimaryWrite(a, Optional.empty());
     Journal.Change taken = j.oldest(1, Long.MAX_VALUE).get(0);
     j.possiblyApplied(taken);
@@ -106,11 +113,25 @@ class JournalTest {
   }
 
   @Test
+  void expects_severalBases_anyOfThem() {
+    Journal j = new Journal(10);
+    j.record(ChangeKey.canvas("p", "a"), v("9"), () -> List.of(v("1"), Optional.empty()), false,
+        T0);
+
+    Journal.Change c = j.oldest(1, Long.MAX_VALUE).get(0);
+
+    assertThat(Journal.text(c.base())).contains("1");
+    assertThat(c.expects(v("1"))).isTrue();
+    assertThat(c.expects(Optional.empty())).isTrue();
+    assertThat(c.expects(v("2"))).isFalse();
+  }
+
+  @Test
   void possiblyOurs_manyFlaps_keepsOnlyTheLatestFew() {
     Journal j = new Journal(10);
     ChangeKey a = ChangeKey.canvas("p", "a");
     for (int i = 0; i < Journal.MAX_UNCERTAIN + 5; i++) {
-      j.record(a, v(Integer.toString(i)), Optional::empty, true, T0);
+      j.record(a, v(Integer.toString(i)), NONE, true, T0);
     }
 
     Journal.Change c = j.oldest(1, Long.MAX_VALUE).get(0);
@@ -123,11 +144,11 @@ class JournalTest {
   @Test
   void objectIds_mixedKeys_listsOnlyThatProjectsObjects() {
     Journal j = new Journal(10);
-    j.record(ChangeKey.canvas("p", "a"), v("1"), Optional::empty, false, T0);
-    j.record(ChangeKey.canvas("p", Journal.CLEAR_MARKER), Optional.empty(), Optional::empty,
+    j.record(ChangeKey.canvas("p", "a"), v("1"), NONE, false, T0);
+    j.record(ChangeKey.canvas("p", Journal.CLEAR_MARKER), Optional.empty(), NONE,
         false, T0);
-    j.record(ChangeKey.canvas("q", "b"), v("1"), Optional::empty, false, T0);
-    j.record(ChangeKey.presence("p"), v("1"), Optional::empty, false, T0);
+    j.record(ChangeKey.canvas("q", "b"), v("1"), NONE, false, T0);
+    j.record(ChangeKey.presence("p"), v("1"), NONE, false, T0);
 
     assertThat(j.objectIds("p")).containsExactly("a");
   }
@@ -135,8 +156,8 @@ class JournalTest {
   @Test
   void drain_removesEverythingOldestFirst() {
     Journal j = new Journal(10);
-    j.record(ChangeKey.canvas("p", "a"), v("1"), Optional::empty, false, T0);
-    j.record(ChangeKey.canvas("p", "b"), v("1"), Optional::empty, false, T0);
+    j.record(ChangeKey.canvas("p", "a"), v("1"), NONE, false, T0);
+    j.record(ChangeKey.canvas("p", "b"), v("1"), NONE, false, T0);
 
     assertThat(ids(j.drain())).containsExactly("a", "b");
     assertThat(j.size()).isZero();

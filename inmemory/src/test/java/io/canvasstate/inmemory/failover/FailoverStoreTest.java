@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.canvasstate.CodecException;
 import io.canvasstate.StoreException;
+import io.canvasstate.contract.RecordingListener;
 import io.canvasstate.failover.ChangeKey;
 import io.canvasstate.failover.ConflictEvent;
 import io.canvasstate.failover.DroppedEvent;
@@ -494,6 +495,67 @@ class FailoverStoreTest {
     assertThat(app.failover.probeNow()).isEqualTo(FAILED_OVER);
     app.canvas.put("p", "a", "2");
     assertThat(app.failover.probeNow()).isEqualTo(HEALTHY);
+
+    assertThat(redis.object("p", "a")).isEqualTo("2");
+    assertThat(app.events.conflicts).isEmpty();
+  }
+
+  @Test
+  void overlappingHealthyWrites_recordedOutOfOrder_outageWriteIsStillNoConflict() {
+    Instance app = instance();
+    app.canvas.put("p", "a", "0");
+    app.flaky.afterCall(op -> {
+      if (op.equals("put p/a")) {
+        app.flaky.afterCall(o -> {});
+        app.canvas.put("p", "a", "2");
+      }
+    });
+    app.canvas.put("p", "a", "1");
+    assertThat(redis.object("p", "a")).as("the overlapping write reached Redis last")
+        .isEqualTo("2");
+    app.cutOff();
+
+    app.canvas.put("p", "a", "3");
+    app.reconnect();
+
+    assertThat(redis.object("p", "a")).isEqualTo("3");
+    assertThat(app.events.conflicts).isEmpty();
+  }
+
+  @Test
+  void writeCompletingOnPrimaryAfterTheSwitch_isMirroredIntoTheFallback() {
+    Instance app = instance();
+    app.flaky.afterCall(op -> {
+      if (op.equals("put p/a")) {
+        app.flaky.afterCall(o -> {});
+        app.cutOff();
+        app.canvas.get("p", "other");
+      }
+    });
+
+    app.canvas.put("p", "a", "1");
+
+    assertThat(app.failover.state()).isEqualTo(FAILED_OVER);
+    assertThat(app.canvas.get("p", "a")).as("read your write during the outage").contains("1");
+    app.reconnect();
+    assertThat(redis.object("p", "a")).isEqualTo("1");
+    assertThat(app.events.conflicts).isEmpty();
+  }
+
+  @Test
+  void writeCompletingOnPrimaryAfterAnOutageWriteToIt_isOursNotAConflict() {
+    Instance app = instance();
+    app.flaky.afterCall(op -> {
+      if (op.equals("put p/a")) {
+        app.flaky.afterCall(o -> {});
+        app.cutOff();
+        app.canvas.put("p", "a", "2");
+      }
+    });
+
+    app.canvas.put("p", "a", "1");
+    assertThat(redis.object("p", "a")).isEqualTo("1");
+    app.reconnect();
 
     assertThat(redis.object("p", "a")).isEqualTo("2");
     assertThat(app.events.conflicts).isEmpty();

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * A forwarding canvas store for the failure modes the {@code Faults} switch does not have: it
  * logs every call in order ("put p/a"), can fail every call after a number of calls (an outage
  * in the middle of a write-back), can apply a call and then lose its reply (a timeout after
- * Redis did the work), and can run a hook before each call. Closing it leaves the delegate
+ * Redis did the work), and can run hooks before and after each call. Closing it leaves the delegate
  * open, as closing a client leaves the server running. Thread-safe.
  */
 final class FlakyCanvasStore implements CanvasStore<byte[]> {
@@ -25,6 +25,7 @@ final class FlakyCanvasStore implements CanvasStore<byte[]> {
   private volatile int callsBeforeOutage = -1;
   private volatile boolean loseNextReply;
   private volatile Consumer<String> beforeCall = op -> {};
+  private volatile Consumer<String> afterCall = op -> {};
 
   FlakyCanvasStore(CanvasStore<byte[]> delegate) {
     this.delegate = requireNonNull(delegate);
@@ -61,6 +62,11 @@ final class FlakyCanvasStore implements CanvasStore<byte[]> {
     beforeCall = requireNonNull(hook);
   }
 
+  /** Runs {@code hook} with each call's log entry after the call ran, before it returns. */
+  void afterCall(Consumer<String> hook) {
+    afterCall = requireNonNull(hook);
+  }
+
   private interface Call<R> {
     R run();
   }
@@ -78,6 +84,7 @@ final class FlakyCanvasStore implements CanvasStore<byte[]> {
     }
     log.add(entry);
     R r = call.run();
+    afterCall.accept(entry);
     if (loseNextReply) {
       loseNextReply = false;
       throw new StoreUnavailableException("flaky: reply to " + entry + " lost");

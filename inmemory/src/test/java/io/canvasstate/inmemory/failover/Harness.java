@@ -3,6 +3,7 @@ package io.canvasstate.inmemory.failover;
 import io.canvasstate.Codec;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.RecordingListener;
 import io.canvasstate.failover.FailoverCanvasStore;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.failover.FailoverPresenceStore;

@@ -1,4 +1,4 @@
-package io.canvasstate.inmemory.failover;
+package io.canvasstate.contract;
 
 import io.canvasstate.failover.ConflictEvent;
 import io.canvasstate.failover.DroppedEvent;
@@ -8,11 +8,11 @@ import io.canvasstate.failover.TransitionEvent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A listener that keeps every event, for assertions. */
-final class RecordingListener implements FailoverListener {
-  final List<TransitionEvent> transitions = new CopyOnWriteArrayList<>();
-  final List<ConflictEvent> conflicts = new CopyOnWriteArrayList<>();
-  final List<DroppedEvent> dropped = new CopyOnWriteArrayList<>();
+/** A failover listener that keeps every event, for assertions. Thread-safe. */
+public final class RecordingListener implements FailoverListener {
+  public final List<TransitionEvent> transitions = new CopyOnWriteArrayList<>();
+  public final List<ConflictEvent> conflicts = new CopyOnWriteArrayList<>();
+  public final List<DroppedEvent> dropped = new CopyOnWriteArrayList<>();
 
   @Override
   public void onTransition(TransitionEvent event) {
@@ -29,7 +29,8 @@ final class RecordingListener implements FailoverListener {
     dropped.add(event);
   }
 
-  List<FailoverState> states() {
+  /** The states entered, in order. */
+  public List<FailoverState> states() {
     return transitions.stream().map(TransitionEvent::to).toList();
   }
 }

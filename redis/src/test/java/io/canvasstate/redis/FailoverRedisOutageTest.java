@@ -1,0 +1,242 @@
+package io.canvasstate.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.canvasstate.CanvasStore;
+import io.canvasstate.Codec;
+import io.canvasstate.KeySchema;
+import io.canvasstate.PresenceStore;
+import io.canvasstate.StoreConfig;
+import io.canvasstate.contract.RecordingListener;
+import io.canvasstate.failover.FailoverConfig;
+import io.canvasstate.failover.FailoverState;
+import io.canvasstate.failover.FailoverStore;
+import io.canvasstate.failover.TransitionEvent;
+import io.canvasstate.redis.testing.RedisServerExtension;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The failover-wrapped stores {@link RedisStores} hands out, against a real {@code redis-server}
+ * that the test kills (SIGKILL), pauses (SIGSTOP, then SIGCONT), restarts on the same port, or
+ * starts only after the application. The server keeps an append-only file synced on every
+ * write, as a production Redis with AOF does, so a killed server comes back with its data.
+ *
+ * <p>For each: no call throws, reads during the outage return the last known state, and after
+ * recovery Redis itself (read with a raw client) holds every write and delete made during the
+ * outage.
+ */
+class FailoverRedisOutageTest {
+  @RegisterExtension
+  static final RedisServerExtension redis =
+      RedisServerExtension.controllable().withAppendFsyncAlways();
+
+  /** Short, so that a paused server is detected quickly; generous enough for a loaded machine. */
+  static final Duration TIMEOUT = Duration.ofMillis(300);
+  static final FailoverConfig FAST_PROBES =
+      FailoverConfig.builder().probeInterval(Duration.ofMillis(50)).build();
+  /** How long recovery may take on a loaded machine: generous, the test waits only as needed. */
+  static final Duration RECOVERY = Duration.ofSeconds(20);
+
+  private final RecordingListener events = new RecordingListener();
+
+  @BeforeEach
+  void serverRunning() {
+    try {
+      redis.jedis().ping();
+    } catch (RuntimeException e) {
+      redis.restart();
+    }
+  }
+
+  private RedisStores open(StoreConfig config) {
+    RedisStores stores = RedisStores.create(config, FAST_PROBES);
+    stores.failover().orElseThrow().addListener(events);
+    return stores;
+  }
+
+  private static StoreConfig config() {
+    return redis.configBuilder().connectTimeout(TIMEOUT).timeout(TIMEOUT).build();
+  }
+
+  static String json(String name, int n) {
+    return "{\"name\":\"" + name + "\",\"n\":" + n + "}";
+  }
+
+  /** What Redis holds for a project, read with a raw client. */
+  static Map<String, String> rawObjects(KeySchema keys, String projectId) {
+    return redis.jedis().hgetAll(keys.objectsKey(projectId));
+  }
+
+  static String rawPresence(KeySchema keys, String userId) {
+    return redis.jedis().hget(keys.presenceKey(), userId);
+  }
+
+  private static void awaitHealthy(FailoverStore failover) {
+    await().atMost(RECOVERY).pollInterval(Duration.ofMillis(20))
+        .until(() -> failover.state() == FailoverState.HEALTHY);
+  }
+
+  /** Reads and writes made while Redis is down; none may throw. */
+  private static void outageWork(CanvasStore<String> canvas, PresenceStore<String> presence) {
+    assertThat(canvas.getAll("p"))
+        .as("last known state")
+        .containsOnly(Map.entry("a", json("a", 1)), Map.entry("b", json("b", 1)),
+            Map.entry("c", json("c", 1)));
+    assertThat(presence.get("ann")).contains(json("ann", 1));
+
+    canvas.put("p", "a", json("a", 2));
+    canvas.remove("p", "b");
+    canvas.put("p", "d", json("d", 2));
+    canvas.putAll("q", Map.of("x", json("x", 2)));
+    presence.put("bob", json("bob", 2));
+    presence.remove("ann");
+
+    assertThat(canvas.getAll("p")).containsOnly(Map.entry("a", json("a", 2)),
+        Map.entry("c", json("c", 1)), Map.entry("d", json("d", 2)));
+    assertThat(canvas.get("p", "b")).isEmpty();
+    assertThat(presence.activeUsers()).containsExactly("bob");
+  }
+
+  /** Before the outage: what this instance loads and writes while Redis is healthy. */
+  private static void healthyWork(CanvasStore<String> canvas, PresenceStore<String> presence) {
+    canvas.putAll("p", Map.of("a", json("a", 1), "b", json("b", 1), "c", json("c", 1)));
+    assertThat(canvas.getAll("p")).hasSize(3);
+    presence.put("ann", json("ann", 1));
+  }
+
+  /** After recovery: Redis holds every outage write and delete, read with a raw client. */
+  private static void assertRedisHoldsOutageWork(KeySchema keys) {
+    assertThat(rawObjects(keys, "p")).containsOnly(Map.entry("a", json("a", 2)),
+        Map.entry("c", json("c", 1)), Map.entry("d", json("d", 2)));
+    assertThat(rawObjects(keys, "q")).containsOnly(Map.entry("x", json("x", 2)));
+    assertThat(rawPresence(keys, "bob")).isEqualTo(json("bob", 2));
+    assertThat(rawPresence(keys, "ann")).as("deleted during the outage").isNull();
+    assertThat(redis.jedis().zrange(keys.activeProjectsKey(), 0, -1)).contains("p", "q");
+  }
+
+  @Test
+  void sigkill_servedFromMemoryThenWrittenBackAfterRestart() {
+    try (RedisStores stores = open(config())) {
+      CanvasStore<String> canvas = stores.canvas(Codec.string());
+      PresenceStore<String> presence = stores.presence(Codec.string());
+      FailoverStore failover = stores.failover().orElseThrow();
+      KeySchema keys = stores.config().keySchema();
+      healthyWork(canvas, presence);
+
+      redis.kill();
+      outageWork(canvas, presence);
+      assertThat(failover.state()).isEqualTo(FailoverState.FAILED_OVER);
+      redis.restart();
+      awaitHealthy(failover);
+
+      assertRedisHoldsOutageWork(keys);
+      assertThat(events.states()).containsExactly(
+          FailoverState.FAILED_OVER, FailoverState.RECOVERING, FailoverState.HEALTHY);
+      assertThat(failover.stats().conflicts()).isZero();
+      assertThat(failover.stats().dropped()).isZero();
+      assertThat(canvas.get("p", "d")).contains(json("d", 2));
+    }
+  }
+
+  @Test
+  void sigstop_detectedByTimeoutServedFromMemoryThenWrittenBackAfterSigcont() {
+    try (RedisStores stores = open(config())) {
+      CanvasStore<String> canvas = stores.canvas(Codec.string());
+      PresenceStore<String> presence = stores.presence(Codec.string());
+      FailoverStore failover = stores.failover().orElseThrow();
+      KeySchema keys = stores.config().keySchema();
+      healthyWork(canvas, presence);
+
+      redis.pause();
+      try {
+        long start = System.nanoTime();
+        outageWork(canvas, presence);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .as("one call waits for the timeout, the rest answer from memory")
+            .isLessThan(Duration.ofSeconds(10));
+        assertThat(failover.state()).isEqualTo(FailoverState.FAILED_OVER);
+        assertThat(events.transitions.get(0).cause())
+            .hasValueSatisfying(c -> assertThat(c).containsIgnoringCase("timed out"));
+      } finally {
+        redis.resume();
+      }
+      awaitHealthy(failover);
+
+      assertRedisHoldsOutageWork(keys);
+      assertThat(failover.stats().conflicts()).isZero();
+    }
+  }
+
+  @Test
+  void restartOnSamePort_deadPooledConnectionsFailOverThenWrittenBack() {
+    try (RedisStores stores = open(config())) {
+      CanvasStore<String> canvas = stores.canvas(Codec.string());
+      PresenceStore<String> presence = stores.presence(Codec.string());
+      FailoverStore failover = stores.failover().orElseThrow();
+      KeySchema keys = stores.config().keySchema();
+      healthyWork(canvas, presence);
+
+      redis.restart();
+      canvas.put("p", "a", json("a", 2));
+      canvas.remove("p", "b");
+      canvas.put("p", "d", json("d", 2));
+      canvas.putAll("q", Map.of("x", json("x", 2)));
+      presence.put("bob", json("bob", 2));
+      presence.remove("ann");
+      awaitHealthy(failover);
+
+      assertRedisHoldsOutageWork(keys);
+      assertThat(failover.stats().failovers()).isBetween(0L, 2L);
+      assertThat(failover.stats().conflicts()).isZero();
+    }
+  }
+
+  @Test
+  void appStartedWhileRedisDown_startsOnMemoryAndMovesToRedisWhenItAppears() {
+    redis.kill();
+    try (RedisStores stores = open(config())) {
+      CanvasStore<String> canvas = stores.canvas(Codec.string());
+      PresenceStore<String> presence = stores.presence(Codec.string());
+      FailoverStore failover = stores.failover().orElseThrow();
+      KeySchema keys = stores.config().keySchema();
+
+      canvas.put("p", "a", json("a", 1));
+      canvas.put("p", "gone", json("gone", 1));
+      canvas.remove("p", "gone");
+      presence.put("bob", json("bob", 1));
+      assertThat(canvas.getAll("p")).containsOnly(Map.entry("a", json("a", 1)));
+      assertThat(failover.state()).isEqualTo(FailoverState.FAILED_OVER);
+      assertThat(events.transitions.get(0).reason())
+          .isEqualTo(TransitionEvent.Reason.PRIMARY_UNAVAILABLE_AT_START);
+
+      redis.restart();
+      awaitHealthy(failover);
+
+      assertThat(rawObjects(keys, "p")).containsOnly(Map.entry("a", json("a", 1)));
+      assertThat(rawPresence(keys, "bob")).isEqualTo(json("bob", 1));
+      canvas.put("p", "b", json("b", 1));
+      assertThat(redis.jedis().hget(keys.objectsKey("p").getBytes(UTF_8), "b".getBytes(UTF_8)))
+          .isEqualTo(json("b", 1).getBytes(UTF_8));
+    }
+  }
+
+  @Test
+  void fallbackDisabled_bareStoresThrowUnavailable() {
+    try (RedisStores stores = RedisStores.create(config().toBuilder()
+        .fallbackEnabled(false).build())) {
+      CanvasStore<String> canvas = stores.canvas(Codec.string());
+      assertThat(canvas).isInstanceOf(RedisCanvasStore.class);
+      assertThat(stores.failover()).isEmpty();
+
+      redis.kill();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> canvas.get("p", "a"))
+          .isInstanceOf(io.canvasstate.StoreUnavailableException.class);
+    }
+  }
+}
