@@ -59,8 +59,18 @@ import redis.clients.jedis.Response;
  * channel through the {@link RedisStores}' one event connection (see {@link CanvasStore#subscribe}
  * for the guarantees); listeners are called on that connection's thread.
  *
- * <p>Obtained from {@link RedisStores#canvas}; {@link #close()} does not close the connection
- * pool, {@link RedisStores#close()} does. Thread-safe.
+ * <p>On a Redis Cluster, every key of a project carries the {@code {projectId}} hash tag, so
+ * each per-project operation runs on one node and is exactly as atomic as on one server: the
+ * scripts are atomic, {@link #getAll} is one snapshot. The active-projects set is a key of its
+ * own, usually on another node: an operation's active mark goes in the same pipeline (one round
+ * trip, the nodes' replies read in parallel) but is not atomic with the project's write, which
+ * it is not on one server either. A batch that meets a moved slot reloads the slot map and is
+ * sent again; a failed node costs {@link io.canvasstate.StoreUnavailableException} until the
+ * cluster has promoted its replica. See {@link #activeProjects()} for what spans projects.
+ *
+ * <p>Obtained from {@link RedisStores#redisCanvas} (or, failover-wrapped, from
+ * {@link RedisStores#canvas}); {@link #close()} does not close the connection pool,
+ * {@link RedisStores#close()} does. Thread-safe.
  *
  * @param <T> the type of the canvas objects
  */
@@ -202,6 +212,19 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     unmarked.get();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>At most three round trips: one script prunes expired marks and reads the active-projects
+   * set (atomically, on its node); one pipeline checks that each listed project's hash still
+   * exists, which on a cluster is grouped per node with the nodes answering in parallel; and,
+   * only if some hashes are gone, one script drops their marks. The result is not a snapshot
+   * across projects, on one server or a cluster: a project created or cleared meanwhile may or
+   * may not be in it. It never names a project whose hash has expired.
+   *
+   * @throws io.canvasstate.StoreUnavailableException if Redis cannot be reached
+   * @throws io.canvasstate.StoreException if the set or a hash holds the wrong type
+   */
   @Override
   public Set<String> activeProjects() {
     requireOpen();

@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
  * although nobody reads. Sweeps of several instances do not collide: each expiry is removed,
  * and announced, by exactly one script. Listeners are called on the event connection's thread.
  *
- * <p>Obtained from {@link RedisStores#presence}; {@link #close()} does not close the connection
- * pool. Thread-safe.
+ * <p>On a Redis Cluster both keys carry the {@code {users}} hash tag, so every operation,
+ * {@link #getAll} and {@link #activeUsers} included, runs on one node in one round trip and is
+ * as atomic as on one server; the price is that all presence lives on that one node.
+ *
+ * <p>Obtained from {@link RedisStores#redisPresence} (or, failover-wrapped, from
+ * {@link RedisStores#presence}); {@link #close()} does not close the connection pool.
+ * Thread-safe.
  *
  * @param <P> the type of a user's presence
  */
@@ -145,6 +150,15 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     return ONE.equals(script("remove", Scripts.PRESENCE_REMOVE, List.of(bytes(userId))));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One round trip, to the one node that holds {@code {users}} on a cluster: a script drops
+   * the expired presences (atomically), then the hash is read in the same pipeline.
+   *
+   * @throws io.canvasstate.StoreUnavailableException if Redis cannot be reached
+   * @throws io.canvasstate.StoreException if a presence key holds the wrong type
+   */
   @Override
   public Map<String, P> getAll() {
     requireOpen();

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.SslOptions;
 
 /**
  * The factory of Redis stores: owns the connection pool to one Redis deployment (a server,
@@ -39,9 +40,12 @@ import org.jspecify.annotations.Nullable;
  * they are the bare Redis stores, which throw {@link StoreUnavailableException} while Redis
  * cannot be reached; {@link #redisCanvas} and {@link #redisPresence} always are.
  *
- * <p>Creating it never contacts Redis, so an application starts while Redis is down: the first
+ * <p>Creating it does not need Redis, so an application starts while Redis is down: the first
  * call that cannot reach it fails over (or, with the fallback off, throws), and later calls
- * reach Redis as soon as it is back. Every command waits at most {@link StoreConfig#timeout()}
+ * reach Redis as soon as it is back. With TLS, creating it reads the certificates and keys and
+ * makes one TLS handshake (to the URL's host, the first cluster seeds or the first sentinels),
+ * so that a certificate that does not verify fails at startup naming the host, instead of every
+ * call failing over; a server that cannot be reached is no error there. Every command waits at most {@link StoreConfig#timeout()}
  * for its answer (and for a free pooled connection): that is how a paused or unreachable server
  * is detected.
  *
@@ -59,14 +63,15 @@ public final class RedisStores implements AutoCloseable {
   private final RedisEvents events;
   private final @Nullable FailoverStore failover;
 
-  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock) {
-    this(config, failoverConfig, clock, RedisEvents.DEFAULT_PING_INTERVAL);
+  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
+      @Nullable SslOptions ssl) {
+    this(config, failoverConfig, clock, ssl, RedisEvents.DEFAULT_PING_INTERVAL);
   }
 
   private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
-      Duration pingInterval) {
+      @Nullable SslOptions ssl, Duration pingInterval) {
     this.config = config;
-    this.backend = new RedisBackend(config);
+    this.backend = new RedisBackend(config, ssl);
     this.marks = new ActiveMarks(clock, RedisCanvasStore.markInterval(config.ttl().canvasTtl()));
     String instanceId = InstanceIds.random();
     this.events = new RedisEvents(backend::newDedicatedConnection,
@@ -101,10 +106,13 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Stores for the Redis that {@code config} names, failing over with the default
-   * {@link FailoverConfig} if the fallback is enabled. Does not connect.
+   * {@link FailoverConfig} if the fallback is enabled. Does not connect, except for the TLS check
+   * described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis (deployment
    *     {@code NONE}) or its URL path is not a database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(StoreConfig config) {
     return create(config, FailoverConfig.DEFAULT, InstantSource.system());
@@ -113,10 +121,13 @@ public final class RedisStores implements AutoCloseable {
   /**
    * Stores for the Redis that {@code config} names, reading {@code clock} to pace how often each
    * project's active mark is refreshed (expiry times come from Redis' clock) and, with the
-   * fallback enabled, for the failover state and the in-memory fallback. Does not connect.
+   * fallback enabled, for the failover state and the in-memory fallback. Does not connect,
+   * except for the TLS check described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(StoreConfig config, InstantSource clock) {
     return create(config, FailoverConfig.DEFAULT, clock);
@@ -124,10 +135,13 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Stores for the Redis that {@code config} names, failing over as {@code failover} says when
-   * the fallback is enabled (it is ignored otherwise). Does not connect.
+   * the fallback is enabled (it is ignored otherwise). Does not connect, except for the TLS
+   * check described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(StoreConfig config, FailoverConfig failover) {
     return create(config, failover, InstantSource.system());
@@ -135,32 +149,44 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Stores for the Redis that {@code config} names, failing over as {@code failover} says, on
-   * {@code clock}. Does not connect.
+   * {@code clock}. Does not connect, except for the TLS check described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(
       StoreConfig config, FailoverConfig failover, InstantSource clock) {
     requireNonNull(config, "config");
     requireNonNull(failover, "failover");
     requireNonNull(clock, "clock");
-    return new RedisStores(config, failover, clock);
+    if (config.deployment() == StoreConfig.Deployment.NONE) {
+      // Let the backend say what is missing before any TLS file is read.
+      return new RedisStores(config, failover, clock, null);
+    }
+    SslOptions ssl = JedisTls.sslOptions(config).orElse(null);
+    if (ssl != null) {
+      TlsStartupCheck.run(config, ssl);
+    }
+    return new RedisStores(config, failover, clock, ssl);
   }
 
   /** For tests: stores whose event connection is pinged every {@code pingInterval}. */
   static RedisStores create(StoreConfig config, Duration pingInterval) {
     return new RedisStores(requireNonNull(config, "config"), FailoverConfig.DEFAULT,
-        InstantSource.system(), requireNonNull(pingInterval, "pingInterval"));
+        InstantSource.system(), JedisTls.sslOptions(config).orElse(null),
+        requireNonNull(pingInterval, "pingInterval"));
   }
 
   /**
    * Stores configured from the environment and system properties, as
    * {@link StoreConfig#fromEnv()} and {@link FailoverConfig#fromEnv()} read them: failover-wrapped
-   * unless {@code CANVASSTATE_FALLBACK=false}. Does not connect.
+   * unless {@code CANVASSTATE_FALLBACK=false}. Does not connect, except for the TLS check.
    *
    * @throws IllegalArgumentException if a setting is invalid or no Redis is configured
    * @throws IllegalStateException if settings conflict
+   * @throws StoreException if the TLS check fails
    */
   public static RedisStores fromEnv() {
     return create(StoreConfig.fromEnv(), FailoverConfig.fromEnv(), InstantSource.system());
