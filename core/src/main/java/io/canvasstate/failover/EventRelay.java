@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * every listener to resync when the store switches back to the primary.
  *
  * <p>Rules. Events from the primary are always relayed: they are what every instance sees.
- * Events from the fallback are relayed only in {@link FailoverState#FAILED_OVER}, so that
- * seeding the fallback at a failover and emptying it after a recovery (which are not changes)
- * stay silent, and outage changes are heard once, from the fallback, when they are made (their
+ * Events from the fallback are relayed only in {@link FailoverState#FAILED_OVER} and not while
+ * the store is switching, so that seeding the fallback at a failover and emptying it after a
+ * recovery (which are not changes) stay silent, and outage changes are heard once, from the fallback, when they are made (their
  * write-back to the primary is heard again from the primary, before the resync). When the store
  * switches back ({@code RECOVERING -> HEALTHY}) every listener gets a resync with reason
  * {@link ResyncReason#FAILOVER}: changes other instances made during the outage were not seen.
@@ -107,7 +107,8 @@ final class EventRelay<B, E> implements FailoverListener {
   }
 
   private void relay(String key, B event, boolean fromFallback) {
-    if (fromFallback && failover.state() != FailoverState.FAILED_OVER) {
+    if (fromFallback
+        && (failover.state() != FailoverState.FAILED_OVER || failover.switchingOnThisThread())) {
       return;
     }
     hub.enqueue(key, convert.apply(event, fromFallback));

@@ -621,6 +621,14 @@ public final class FailoverStore implements AutoCloseable {
     return modeLock.getReadHoldCount() > 0 || modeLock.isWriteLockedByCurrentThread();
   }
 
+  /**
+   * Whether this thread is switching between primary and fallback (seeding the fallback, or
+   * emptying it), which changes the fallback without any change to report.
+   */
+  boolean switchingOnThisThread() {
+    return modeLock.isWriteLockedByCurrentThread();
+  }
+
   void requireOpen() {
     if (machine.state() == CLOSED) {
       throw new IllegalStateException("this FailoverStore is closed");
