@@ -94,7 +94,8 @@ final class OutageCheck {
       canvas.put(project, "before-" + i, new TestShape("before", i, i));
     }
     String key = stores.config().keySchema().objectsKey(project);
-    // Replication is asynchronous: make sure the replica has what callers were told is written.
+    // Replication is asynchronous: a write acknowledged just before the master dies can die with
+    // it. Wait until the replica has what callers were told is written.
     awaitReplicated.accept(key);
     return key;
   }

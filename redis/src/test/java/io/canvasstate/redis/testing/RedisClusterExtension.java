@@ -93,17 +93,24 @@ public final class RedisClusterExtension extends ClassScopedExtension {
   }
 
   /**
-   * Waits (at most 5 s) until the replica of the master of {@code key} has every write the
-   * master acknowledged ({@code WAIT 1}): replication is asynchronous.
+   * Waits until the replica of the master of {@code key} has received everything the master has
+   * now (its replication offset reached the master's): replication is asynchronous, and
+   * {@code WAIT} only covers the writes of the connection that sends it.
    *
-   * @throws IllegalStateException if the replica did not catch up
+   * @throws org.awaitility.core.ConditionTimeoutException if it does not catch up in 30 s
    */
   public void awaitReplicated(String key) {
-    try (Jedis master = connect(masterOf(key))) {
-      if (master.waitReplicas(1, 5_000) < 1) {
-        throw new IllegalStateException("the replica of " + masterOf(key) + " did not catch up");
-      }
+    ServerProcess master = masterOf(key);
+    String masterId;
+    long offset;
+    try (Jedis jedis = connect(master)) {
+      masterId = jedis.clusterMyId();
+      offset = Long.parseLong(infoSection(jedis.info("replication")).get("master_repl_offset"));
     }
+    List<ServerProcess> replicas = view().stream()
+        .filter(n -> n.flags().contains("slave") && n.masterId().equals(masterId))
+        .map(n -> process(n.port())).toList();
+    ReplicaSync.awaitOffset(replicas, offset, RedisClusterExtension::connect);
   }
 
   /**
@@ -288,7 +295,8 @@ public final class RedisClusterExtension extends ClassScopedExtension {
   }
 
   /** One line of CLUSTER NODES: {@code id ip:port@bus flags master ... slots}. */
-  record ClusterNode(String id, int port, List<String> flags, List<String> slots) {
+  record ClusterNode(String id, int port, List<String> flags, String masterId,
+      List<String> slots) {
     static List<ClusterNode> parseAll(String text) {
       return text.lines().filter(l -> !l.isBlank()).map(ClusterNode::parse).toList();
     }
@@ -299,7 +307,7 @@ public final class RedisClusterExtension extends ClassScopedExtension {
       int colon = address.lastIndexOf(':', address.indexOf('@'));
       int port = Integer.parseInt(address.substring(colon + 1, address.indexOf('@')));
       List<String> slots = parts.length > 8 ? List.of(parts).subList(8, parts.length) : List.of();
-      return new ClusterNode(parts[0], port, List.of(parts[2].split(",")), slots);
+      return new ClusterNode(parts[0], port, List.of(parts[2].split(",")), parts[3], slots);
     }
 
     boolean master() {

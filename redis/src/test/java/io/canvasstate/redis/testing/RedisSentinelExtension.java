@@ -132,17 +132,21 @@ public final class RedisSentinelExtension extends ClassScopedExtension {
   }
 
   /**
-   * Waits (at most 5 s) until the replica has every write the master acknowledged
-   * ({@code WAIT 1}): replication is asynchronous.
+   * Waits until the replica has received everything the master has now (its replication offset
+   * reached the master's): replication is asynchronous, and {@code WAIT} only covers the writes
+   * of the connection that sends it.
    *
-   * @throws IllegalStateException if the replica did not catch up
+   * @throws org.awaitility.core.ConditionTimeoutException if it does not catch up in 30 s
    */
   public void awaitReplicated() {
-    try (Jedis master = connect(currentMaster(), dataPassword)) {
-      if (master.waitReplicas(1, 5_000) < 1) {
-        throw new IllegalStateException("the replica did not catch up");
-      }
+    ServerProcess master = currentMaster();
+    long offset;
+    try (Jedis jedis = connect(master, dataPassword)) {
+      offset = Long.parseLong(RedisClusterExtension.infoSection(jedis.info("replication"))
+          .get("master_repl_offset"));
     }
+    ReplicaSync.awaitOffset(dataNodes.stream().filter(n -> n != master && n.isAlive()).toList(), offset,
+        n -> connect(n, dataPassword));
   }
 
   /**
