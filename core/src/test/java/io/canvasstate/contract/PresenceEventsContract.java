@@ -60,6 +60,23 @@ public abstract class PresenceEventsContract {
     }
   }
 
+  /**
+   * Subscribes {@link #recorder}, then makes sure it records nothing of the writes made before,
+   * whose events may still be in flight (on a Redis Cluster, messages cross the cluster bus after
+   * the write has returned): puts and removes a settle user, waits for the removal's event, and
+   * forgets what was recorded until then.
+   */
+  protected Subscription subscribeRecorder() {
+    Subscription subscription = observed.subscribe(recorder::add);
+    String settle = "settle-" + user;
+    writer.put(settle, "{}");
+    writer.remove(settle);
+    recorder.awaitMatch(e -> e instanceof PresenceEvent.Left<String> l
+        && l.userId().equals(settle));
+    recorder.clear();
+    return subscription;
+  }
+
   /** The events about {@link #user} only: other tests' users may share the store. */
   private java.util.List<PresenceEvent<String>> mine(java.util.List<PresenceEvent<String>> all) {
     return all.stream().filter(e -> userOf(e).equals(user)).toList();
@@ -77,7 +94,7 @@ public abstract class PresenceEventsContract {
 
   @Test
   void putRemove_deliverJoinedUpdatedLeftInOrder() {
-    observed.subscribe(recorder::add);
+    subscribeRecorder();
     String me = writer.instanceId();
 
     writer.put(user, "{\"x\":1}");
@@ -92,7 +109,7 @@ public abstract class PresenceEventsContract {
 
   @Test
   void remove_ofAbsentUser_deliversNothing() {
-    observed.subscribe(recorder::add);
+    subscribeRecorder();
 
     assertThat(writer.remove(user)).isFalse();
     writer.put(user, "{\"x\":1}");
@@ -104,7 +121,7 @@ public abstract class PresenceEventsContract {
   @Test
   void expiry_withoutAnyoneReading_deliversLeftExpired() {
     writer.put(user, "{\"x\":1}");
-    observed.subscribe(recorder::add);
+    subscribeRecorder();
 
     letPresenceExpire();
 
@@ -117,7 +134,7 @@ public abstract class PresenceEventsContract {
 
   @Test
   void put_afterExpiry_isAJoinAgain() {
-    observed.subscribe(recorder::add);
+    subscribeRecorder();
     writer.put(user, "{\"x\":1}");
     letPresenceExpire();
     awaitMine(2);
@@ -130,7 +147,7 @@ public abstract class PresenceEventsContract {
 
   @Test
   void ownEchoes_areRecognisableByInstanceId() {
-    observed.subscribe(recorder::add);
+    subscribeRecorder();
 
     writer.put(user, "{\"x\":1}");
 
@@ -141,7 +158,7 @@ public abstract class PresenceEventsContract {
 
   @Test
   void closedSubscription_receivesNothingMore() {
-    Subscription subscription = observed.subscribe(recorder::add);
+    Subscription subscription = subscribeRecorder();
     EventRecorder<PresenceEvent<String>> still = new EventRecorder<>();
     observed.subscribe(still::add);
     writer.put(user, "{\"x\":1}");
@@ -158,10 +175,10 @@ public abstract class PresenceEventsContract {
 
   @Test
   void listenerThatThrows_doesNotStopDelivery() {
+    subscribeRecorder();
     observed.subscribe(e -> {
       throw new IllegalStateException("listener bug (thrown on purpose by the test)");
     });
-    observed.subscribe(recorder::add);
 
     writer.put(user, "{\"x\":1}");
     writer.put(user, "{\"x\":2}");
@@ -171,7 +188,7 @@ public abstract class PresenceEventsContract {
 
   @Test
   void closingTheStore_endsItsSubscriptions() {
-    Subscription subscription = observed.subscribe(recorder::add);
+    Subscription subscription = subscribeRecorder();
 
     observed.close();
 
