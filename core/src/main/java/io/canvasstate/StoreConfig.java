@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.canvasstate.internal.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +32,28 @@ import org.jspecify.annotations.Nullable;
  *       <td>master name and {@code host:port,...} of the sentinels: use Sentinel</td></tr>
  *   <tr><td>{@code REDIS_USERNAME}, {@code REDIS_PASSWORD}</td><td>none</td>
  *       <td>ACL user and password; win over those in the URL</td></tr>
+ *   <tr><td>{@code REDIS_SENTINEL_USERNAME}, {@code REDIS_SENTINEL_PASSWORD}</td><td>none</td>
+ *       <td>credentials of the sentinels themselves, when they require them</td></tr>
  *   <tr><td>{@code REDIS_TLS}</td><td>{@code false}</td><td>use TLS (implied by rediss://)</td></tr>
+ *   <tr><td>{@code REDIS_TLS_CA_FILE}</td><td>the JVM's trust store</td>
+ *       <td>PEM file of the CA certificate(s) that signed the server's certificate</td></tr>
+ *   <tr><td>{@code REDIS_TLS_TRUSTSTORE}, {@code REDIS_TLS_TRUSTSTORE_PASSWORD}</td>
+ *       <td>the JVM's trust store</td><td>PKCS#12 or JKS trust store instead of a CA file</td></tr>
+ *   <tr><td>{@code REDIS_TLS_CERT_FILE}, {@code REDIS_TLS_KEY_FILE}</td><td>none</td>
+ *       <td>PEM client certificate (chain) and its unencrypted PKCS#8 or PKCS#1 private key, for
+ *       mutual TLS</td></tr>
+ *   <tr><td>{@code REDIS_TLS_KEYSTORE}, {@code REDIS_TLS_KEYSTORE_PASSWORD}</td><td>none</td>
+ *       <td>PKCS#12 or JKS key store with the client key and certificate, instead of PEM</td></tr>
+ *   <tr><td>{@code REDIS_TLS_VERIFY_HOSTNAME}</td><td>{@code true}</td>
+ *       <td>check that the server's certificate names the host connected to; turning it off is
+ *       logged at WARN when stores are built</td></tr>
  *   <tr><td>{@code REDIS_CONNECT_TIMEOUT}</td><td>{@code 2s}</td><td>connect timeout</td></tr>
  *   <tr><td>{@code REDIS_TIMEOUT}</td><td>{@code 2s}</td><td>read timeout of a command</td></tr>
  *   <tr><td>{@code REDIS_POOL_SIZE}</td><td>{@code 16}</td><td>most connections per node</td></tr>
  *   <tr><td>{@code REDIS_MAX_ATTEMPTS}</td><td>{@code 3}</td>
  *       <td>tries of a command on a cluster, where redirects and failovers are retried</td></tr>
+ *   <tr><td>{@code REDIS_MAX_RETRY_DURATION}</td><td>{@code 6s}</td>
+ *       <td>most time a command may spend on those tries, waits between them included</td></tr>
  *   <tr><td>{@code CANVASSTATE_CANVAS_TTL}</td><td>{@code 1h}</td><td>canvas lifetime</td></tr>
  *   <tr><td>{@code CANVASSTATE_PRESENCE_TTL}</td><td>{@code 5m}</td><td>presence lifetime</td></tr>
  *   <tr><td>{@code CANVASSTATE_KEY_PREFIX}</td><td>empty</td><td>prefix of every key</td></tr>
@@ -55,6 +72,7 @@ public final class StoreConfig {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
   public static final int DEFAULT_POOL_SIZE = 16;
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofSeconds(6);
   public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
 
   /** The deployment a configuration selects. */
@@ -76,6 +94,17 @@ public final class StoreConfig {
   private final @Nullable String username;
   private final @Nullable String password;
   private final boolean tls;
+  private final @Nullable String sentinelUsername;
+  private final @Nullable String sentinelPassword;
+  private final @Nullable Path tlsCaFile;
+  private final @Nullable Path tlsTrustStore;
+  private final @Nullable String tlsTrustStorePassword;
+  private final @Nullable Path tlsCertFile;
+  private final @Nullable Path tlsKeyFile;
+  private final @Nullable Path tlsKeyStore;
+  private final @Nullable String tlsKeyStorePassword;
+  private final boolean tlsVerifyHostname;
+  private final Duration maxRetryDuration;
   private final Duration connectTimeout;
   private final Duration timeout;
   private final int poolSize;
@@ -93,6 +122,17 @@ public final class StoreConfig {
     this.username = b.username;
     this.password = b.password;
     this.tls = b.tls || (b.redisUrl != null && "rediss".equals(b.redisUrl.getScheme()));
+    this.sentinelUsername = b.sentinelUsername;
+    this.sentinelPassword = b.sentinelPassword;
+    this.tlsCaFile = b.tlsCaFile;
+    this.tlsTrustStore = b.tlsTrustStore;
+    this.tlsTrustStorePassword = b.tlsTrustStorePassword;
+    this.tlsCertFile = b.tlsCertFile;
+    this.tlsKeyFile = b.tlsKeyFile;
+    this.tlsKeyStore = b.tlsKeyStore;
+    this.tlsKeyStorePassword = b.tlsKeyStorePassword;
+    this.tlsVerifyHostname = b.tlsVerifyHostname;
+    this.maxRetryDuration = b.maxRetryDuration;
     this.connectTimeout = b.connectTimeout;
     this.timeout = b.timeout;
     this.poolSize = b.poolSize;
@@ -140,11 +180,28 @@ public final class StoreConfig {
     s.ifSet("REDIS_SENTINEL_NODES", b::sentinelNodes);
     s.ifSet("REDIS_USERNAME", b::username);
     s.ifSet("REDIS_PASSWORD", b::password);
+    s.ifSet("REDIS_SENTINEL_USERNAME", b::sentinelUsername);
+    s.ifSet("REDIS_SENTINEL_PASSWORD", b::sentinelPassword);
     s.ifSet("REDIS_TLS", v -> b.tls(parseBoolean("REDIS_TLS", v)));
+    s.ifSet("REDIS_TLS_CA_FILE", v -> b.tlsCaFile(parsePath("REDIS_TLS_CA_FILE", v)));
+    s.ifSet("REDIS_TLS_TRUSTSTORE", v -> b.tlsTrustStore(parsePath("REDIS_TLS_TRUSTSTORE", v),
+        s.get("REDIS_TLS_TRUSTSTORE_PASSWORD")));
+    s.ifSet("REDIS_TLS_CERT_FILE", v -> b.tlsClientCertificate(
+        parsePath("REDIS_TLS_CERT_FILE", v),
+        parsePath("REDIS_TLS_KEY_FILE", requireSet(s, "REDIS_TLS_KEY_FILE", "REDIS_TLS_CERT_FILE"))));
+    if (s.get("REDIS_TLS_KEY_FILE") != null && s.get("REDIS_TLS_CERT_FILE") == null) {
+      throw new IllegalStateException("REDIS_TLS_KEY_FILE is set without REDIS_TLS_CERT_FILE");
+    }
+    s.ifSet("REDIS_TLS_KEYSTORE", v -> b.tlsKeyStore(parsePath("REDIS_TLS_KEYSTORE", v),
+        s.get("REDIS_TLS_KEYSTORE_PASSWORD")));
+    s.ifSet("REDIS_TLS_VERIFY_HOSTNAME",
+        v -> b.tlsVerifyHostname(parseBoolean("REDIS_TLS_VERIFY_HOSTNAME", v)));
     s.ifSet("REDIS_CONNECT_TIMEOUT", v -> b.connectTimeout(parseDuration("REDIS_CONNECT_TIMEOUT", v)));
     s.ifSet("REDIS_TIMEOUT", v -> b.timeout(parseDuration("REDIS_TIMEOUT", v)));
     s.ifSet("REDIS_POOL_SIZE", v -> b.poolSize(parseInt("REDIS_POOL_SIZE", v)));
     s.ifSet("REDIS_MAX_ATTEMPTS", v -> b.maxAttempts(parseInt("REDIS_MAX_ATTEMPTS", v)));
+    s.ifSet("REDIS_MAX_RETRY_DURATION",
+        v -> b.maxRetryDuration(parseDuration("REDIS_MAX_RETRY_DURATION", v)));
     TtlPolicy[] ttl = {TtlPolicy.DEFAULT};
     s.ifSet("CANVASSTATE_CANVAS_TTL",
         v -> ttl[0] = ttl[0].withCanvasTtl(parseDuration("CANVASSTATE_CANVAS_TTL", v)));
@@ -200,6 +257,69 @@ public final class StoreConfig {
     return tls;
   }
 
+  /** The sentinels' own ACL user, if they require one (not the data nodes' user). */
+  public Optional<String> sentinelUsername() {
+    return Optional.ofNullable(sentinelUsername);
+  }
+
+  /** The sentinels' own password. Never log it; {@link #toString()} masks it. */
+  public Optional<String> sentinelPassword() {
+    return Optional.ofNullable(sentinelPassword);
+  }
+
+  /** The PEM file of the CA certificates to trust; empty for the trust store or the JVM's. */
+  public Optional<Path> tlsCaFile() {
+    return Optional.ofNullable(tlsCaFile);
+  }
+
+  /** The trust store (PKCS#12 or JKS) to trust instead of a CA file. */
+  public Optional<Path> tlsTrustStore() {
+    return Optional.ofNullable(tlsTrustStore);
+  }
+
+  /** The trust store's password, if it has one. Never log it. */
+  public Optional<String> tlsTrustStorePassword() {
+    return Optional.ofNullable(tlsTrustStorePassword);
+  }
+
+  /** The PEM client certificate (chain) for mutual TLS; set together with {@link #tlsKeyFile}. */
+  public Optional<Path> tlsCertFile() {
+    return Optional.ofNullable(tlsCertFile);
+  }
+
+  /** The PEM private key of {@link #tlsCertFile}. */
+  public Optional<Path> tlsKeyFile() {
+    return Optional.ofNullable(tlsKeyFile);
+  }
+
+  /** The key store (PKCS#12 or JKS) with the client key and certificate for mutual TLS. */
+  public Optional<Path> tlsKeyStore() {
+    return Optional.ofNullable(tlsKeyStore);
+  }
+
+  /** The key store's password (also the key's), if it has one. Never log it. */
+  public Optional<String> tlsKeyStorePassword() {
+    return Optional.ofNullable(tlsKeyStorePassword);
+  }
+
+  /**
+   * Whether the server's certificate must name the host connected to (default {@code true}).
+   * Without it, any certificate the trusted CAs signed is accepted, whoever it was issued to.
+   */
+  public boolean tlsVerifyHostname() {
+    return tlsVerifyHostname;
+  }
+
+  /** Whether a client certificate is configured (PEM files or a key store). */
+  public boolean tlsClientAuth() {
+    return tlsCertFile != null || tlsKeyStore != null;
+  }
+
+  /** The most time a command may spend on its {@link #maxAttempts} tries, waits included. */
+  public Duration maxRetryDuration() {
+    return maxRetryDuration;
+  }
+
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -244,11 +364,21 @@ public final class StoreConfig {
             + ", sentinelNodes=" + sentinelNodes : "")
         + (username != null ? ", username=" + username : "")
         + (password != null ? ", password=****" : "")
+        + (sentinelUsername != null ? ", sentinelUsername=" + sentinelUsername : "")
+        + (sentinelPassword != null ? ", sentinelPassword=****" : "")
         + ", tls=" + tls
+        + (tlsCaFile != null ? ", tlsCaFile=" + tlsCaFile : "")
+        + (tlsTrustStore != null ? ", tlsTrustStore=" + tlsTrustStore : "")
+        + (tlsTrustStorePassword != null ? ", tlsTrustStorePassword=****" : "")
+        + (tlsCertFile != null ? ", tlsCertFile=" + tlsCertFile + ", tlsKeyFile=" + tlsKeyFile : "")
+        + (tlsKeyStore != null ? ", tlsKeyStore=" + tlsKeyStore : "")
+        + (tlsKeyStorePassword != null ? ", tlsKeyStorePassword=****" : "")
+        + (tls ? ", tlsVerifyHostname=" + tlsVerifyHostname : "")
         + ", connectTimeout=" + connectTimeout
         + ", timeout=" + timeout
         + ", poolSize=" + poolSize
         + ", maxAttempts=" + maxAttempts
+        + ", maxRetryDuration=" + maxRetryDuration
         + ", ttl=" + ttl
         + ", keyPrefix=\"" + keySchema.prefix() + "\""
         + ", fallbackEnabled=" + fallbackEnabled
@@ -312,6 +442,17 @@ public final class StoreConfig {
     private @Nullable String username;
     private @Nullable String password;
     private boolean tls;
+    private @Nullable String sentinelUsername;
+    private @Nullable String sentinelPassword;
+    private @Nullable Path tlsCaFile;
+    private @Nullable Path tlsTrustStore;
+    private @Nullable String tlsTrustStorePassword;
+    private @Nullable Path tlsCertFile;
+    private @Nullable Path tlsKeyFile;
+    private @Nullable Path tlsKeyStore;
+    private @Nullable String tlsKeyStorePassword;
+    private boolean tlsVerifyHostname = true;
+    private Duration maxRetryDuration = DEFAULT_MAX_RETRY_DURATION;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int poolSize = DEFAULT_POOL_SIZE;
@@ -331,6 +472,17 @@ public final class StoreConfig {
       username = c.username;
       password = c.password;
       tls = c.tls;
+      sentinelUsername = c.sentinelUsername;
+      sentinelPassword = c.sentinelPassword;
+      tlsCaFile = c.tlsCaFile;
+      tlsTrustStore = c.tlsTrustStore;
+      tlsTrustStorePassword = c.tlsTrustStorePassword;
+      tlsCertFile = c.tlsCertFile;
+      tlsKeyFile = c.tlsKeyFile;
+      tlsKeyStore = c.tlsKeyStore;
+      tlsKeyStorePassword = c.tlsKeyStorePassword;
+      tlsVerifyHostname = c.tlsVerifyHostname;
+      maxRetryDuration = c.maxRetryDuration;
       connectTimeout = c.connectTimeout;
       timeout = c.timeout;
       poolSize = c.poolSize;
@@ -454,6 +606,72 @@ public final class StoreConfig {
       return this;
     }
 
+    /** The sentinels' own ACL user, when the sentinels require authentication. */
+    public Builder sentinelUsername(String username) {
+      this.sentinelUsername = requireNonBlank("REDIS_SENTINEL_USERNAME", username);
+      return this;
+    }
+
+    /** The sentinels' own password ({@code requirepass} in sentinel.conf). */
+    public Builder sentinelPassword(String password) {
+      this.sentinelPassword = requireNonEmpty("REDIS_SENTINEL_PASSWORD", password);
+      return this;
+    }
+
+    /** A PEM file of the CA certificates to trust, instead of the JVM's trust store. */
+    public Builder tlsCaFile(Path caFile) {
+      this.tlsCaFile = requireNonNull(caFile, "caFile");
+      return this;
+    }
+
+    /**
+     * A PKCS#12 or JKS trust store to trust, instead of the JVM's.
+     *
+     * @param password its password, or null for none
+     */
+    public Builder tlsTrustStore(Path trustStore, @Nullable String password) {
+      this.tlsTrustStore = requireNonNull(trustStore, "trustStore");
+      this.tlsTrustStorePassword = password;
+      return this;
+    }
+
+    /**
+     * The client certificate (PEM, leaf first, optionally followed by its chain) and its
+     * unencrypted PEM private key (PKCS#8 {@code BEGIN PRIVATE KEY} or PKCS#1
+     * {@code BEGIN RSA PRIVATE KEY}), for mutual TLS.
+     */
+    public Builder tlsClientCertificate(Path certFile, Path keyFile) {
+      this.tlsCertFile = requireNonNull(certFile, "certFile");
+      this.tlsKeyFile = requireNonNull(keyFile, "keyFile");
+      return this;
+    }
+
+    /**
+     * A PKCS#12 or JKS key store holding the client key and certificate, for mutual TLS.
+     *
+     * @param password the store's (and key's) password, or null for none
+     */
+    public Builder tlsKeyStore(Path keyStore, @Nullable String password) {
+      this.tlsKeyStore = requireNonNull(keyStore, "keyStore");
+      this.tlsKeyStorePassword = password;
+      return this;
+    }
+
+    /**
+     * Whether the server's certificate must name the host connected to (default true). Turning
+     * it off accepts any certificate the trusted CAs signed; stores log a warning when built.
+     */
+    public Builder tlsVerifyHostname(boolean verifyHostname) {
+      this.tlsVerifyHostname = verifyHostname;
+      return this;
+    }
+
+    /** The most time a command may spend on its tries, waits between them included. */
+    public Builder maxRetryDuration(Duration maxRetryDuration) {
+      this.maxRetryDuration = requirePositive("REDIS_MAX_RETRY_DURATION", maxRetryDuration);
+      return this;
+    }
+
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = requirePositive("REDIS_CONNECT_TIMEOUT", connectTimeout);
       return this;
@@ -508,9 +726,29 @@ public final class StoreConfig {
      * Builds the configuration.
      *
      * @throws IllegalStateException if settings conflict: Cluster and Sentinel both set, a
-     *     sentinel master without nodes or nodes without a master
+     *     sentinel master without nodes or nodes without a master, TLS files without TLS, a CA
+     *     file and a trust store, PEM client files and a key store, sentinel credentials without
+     *     Sentinel
      */
     public StoreConfig build() {
+      boolean tlsOn = tls || (redisUrl != null && "rediss".equals(redisUrl.getScheme()));
+      if (!tlsOn && (tlsCaFile != null || tlsTrustStore != null || tlsCertFile != null
+          || tlsKeyStore != null)) {
+        throw new IllegalStateException("REDIS_TLS_* files are set but TLS is off;"
+            + " set REDIS_TLS=true or use a rediss:// URL");
+      }
+      if (tlsCaFile != null && tlsTrustStore != null) {
+        throw new IllegalStateException(
+            "REDIS_TLS_CA_FILE and REDIS_TLS_TRUSTSTORE are both set; choose one");
+      }
+      if (tlsCertFile != null && tlsKeyStore != null) {
+        throw new IllegalStateException(
+            "REDIS_TLS_CERT_FILE and REDIS_TLS_KEYSTORE are both set; choose one");
+      }
+      if (sentinelMaster == null && (sentinelUsername != null || sentinelPassword != null)) {
+        throw new IllegalStateException(
+            "REDIS_SENTINEL_USERNAME/REDIS_SENTINEL_PASSWORD are set without REDIS_SENTINEL_MASTER");
+      }
       if (!clusterEndpoints.isEmpty() && (sentinelMaster != null || !sentinelNodes.isEmpty())) {
         throw new IllegalStateException(
             "REDIS_CLUSTER_ENDPOINTS and REDIS_SENTINEL_* are both set; choose one deployment");
@@ -536,6 +774,22 @@ public final class StoreConfig {
 
   private static boolean parseBoolean(String name, String value) {
     return SettingValues.parseBoolean(name, value);
+  }
+
+  private static Path parsePath(String name, String value) {
+    try {
+      return Path.of(value.trim());
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException(name + " is not a valid path: \"" + value + "\"");
+    }
+  }
+
+  private static String requireSet(Settings s, String name, String because) {
+    String v = s.get(name);
+    if (v == null) {
+      throw new IllegalStateException(because + " is set without " + name);
+    }
+    return v;
   }
 
   private static int parseInt(String name, String value) {
@@ -572,6 +826,14 @@ public final class StoreConfig {
   private static int requireAtLeast(String name, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException(name + " must be at least " + min + ": " + value);
+    }
+    return value;
+  }
+
+  private static String requireNonEmpty(String name, String value) {
+    requireNonNull(value, name);
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(name + " must not be empty");
     }
     return value;
   }

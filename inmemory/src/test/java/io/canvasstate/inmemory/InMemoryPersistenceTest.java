@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import io.canvasstate.CanvasEvent;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.StoreException;
 import io.canvasstate.TtlPolicy;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -204,6 +206,20 @@ class InMemoryPersistenceTest {
     assertThat(round.savedObjects()).isEqualTo(50);
     assertThat(repository.applied()).hasSize(8).allSatisfy(c -> assertThat(c.size()).isLessThanOrEqualTo(7));
     assertThat(durable.load("big")).hasSize(50);
+  }
+
+  @Test
+  void writes_withPersistence_stillDeliverTheirEvents() {
+    store.put("p", "a", shape("a", 1));
+    List<CanvasEvent<TestShape>> seen = new CopyOnWriteArrayList<>();
+    store.subscribe("p", seen::add);
+
+    store.put("p", "b", shape("b", 2));
+    store.clear("p");
+    worker().runOnce();
+
+    assertThat(seen).extracting(e -> e.getClass().getSimpleName()).containsExactly("Put", "Cleared");
+    assertThat(durable.load("p")).isEmpty();
   }
 
   @Test

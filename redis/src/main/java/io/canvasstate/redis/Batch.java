@@ -6,6 +6,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -58,8 +60,9 @@ final class Batch {
   void run() {
     int from = 0;
     boolean eval = false;
+    int redirects = 0;
     while (from < steps.size()) {
-      try (AbstractPipeline pipeline = backend.client().pipelined()) {
+      try (AbstractPipeline pipeline = backend.pipelined()) {
         for (int i = from; i < steps.size(); i++) {
           Step<?> step = steps.get(i);
           step.send(pipeline, eval);
@@ -68,6 +71,15 @@ final class Batch {
       } catch (RuntimeException e) {
         throw backend.map(op, steps.get(from).key, e);
       }
+      int moved = firstMoved(from);
+      if (moved >= 0 && ++redirects < backend.config().maxAttempts()) {
+        // On a cluster the slot now lives on another node (a resharding or a failover ended):
+        // that command and the ones after it in its slot did not run. Reload the slot map and
+        // send them again; the commands after it are safe to repeat, as for NOSCRIPT below.
+        backend.refreshTopologyNow();
+        from = moved;
+        continue;
+      }
       int lost = firstNoScript(from);
       if (lost < 0 || eval) {
         return;
@@ -75,6 +87,15 @@ final class Batch {
       from = lost;
       eval = true;
     }
+  }
+
+  private int firstMoved(int from) {
+    for (int i = from; i < steps.size(); i++) {
+      if (steps.get(i).moved()) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private int firstNoScript(int from) {
@@ -107,6 +128,21 @@ final class Batch {
       response = sender.send(pipeline, eval);
     }
 
+    private boolean moved() {
+      Response<R> r = response;
+      if (r == null) {
+        return false;
+      }
+      try {
+        r.get();
+        return false;
+      } catch (JedisMovedDataException e) {
+        return true;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+
     private boolean noScript() {
       Response<R> r = response;
       if (r == null) {
@@ -135,6 +171,11 @@ final class Batch {
       }
       try {
         return r.get();
+      } catch (IllegalStateException e) {
+        // A cluster pipeline whose connection to one node broke during sync() logs it and
+        // leaves that node's replies unset: this command's reply never came.
+        throw backend.map(op, key, new JedisConnectionException(
+            "no reply: the connection to the Redis node broke during the pipeline", e));
       } catch (RuntimeException e) {
         throw backend.map(op, key, e);
       }

@@ -75,12 +75,14 @@ final class PersistScripts {
       """;
 
   /**
-   * Wraps {@code script}. {@code before} runs after the prologue (to look at the project before
+   * Wraps {@code script}'s {@linkplain EventScripts#canvas event version} (the script itself for
+   * reads), which removes its own extra key and argument before the original runs, so that the
+   * original's {@code ARGV} is what {@code changed} sees. {@code before} runs after the prologue (to look at the project before
    * the original changes it); {@code changed} is a Lua expression, evaluated after the original
    * with its reply in {@code __result}, for the table of object ids it changed, or nil.
    */
   private static Script wrap(Script script, String before, String changed) {
-    String body = new String(script.body(), UTF_8);
+    String body = new String(EventScripts.canvas(script).body(), UTF_8);
     return Script.of(script.name() + "+persist", PROLOGUE + before
         + "local __result = (function()\n" + body + "\nend)()\n"
         + "local __changed = " + changed + "\n"

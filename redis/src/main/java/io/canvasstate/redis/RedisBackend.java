@@ -7,13 +7,24 @@ import io.canvasstate.StoreConfig.HostPort;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -41,19 +52,42 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * call. Thread-safe.
  */
 final class RedisBackend implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
   /** Server errors that mean "not now": a failover, a restart or a long script in progress. */
   private static final List<String> TRANSIENT_ERRORS =
       List.of("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "BUSY");
 
+  /** Least time between two topology refreshes that errors ask for. */
+  private static final long REFRESH_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
+
   private final StoreConfig config;
   private final Supplier<UnifiedJedis> factory;
   private final Object lock = new Object();
+  private final ReentrantLock refreshing = new ReentrantLock();
+  private volatile long lastRefresh = System.nanoTime() - REFRESH_INTERVAL_NANOS;
+  /**
+   * Reads a cluster pipeline's replies from its nodes in parallel, reusing idle threads (Jedis
+   * would start a new pool for each pipeline that spans nodes); made on first need.
+   */
+  private volatile @Nullable ExecutorService pipelineReaders;
   private volatile @Nullable UnifiedJedis client;
   private volatile boolean closed;
+  /** What a connection outside the pool uses: the pool's credentials, TLS and timeouts. */
+  private final JedisClientConfig dedicatedConfig;
 
+  /**
+   * A backend for {@code config}; with TLS, its certificates and keys are read and checked now.
+   *
+   * @throws StoreException if a TLS file cannot be read or parsed
+   */
   RedisBackend(StoreConfig config) {
+    this(config, JedisTls.sslOptions(config).orElse(null));
+  }
+
+  RedisBackend(StoreConfig config, @Nullable SslOptions ssl) {
     this.config = requireNonNull(config, "config");
-    this.factory = factory(config);
+    this.factory = factory(config, ssl);
+    this.dedicatedConfig = clientConfig(config, ssl);
   }
 
   StoreConfig config() {
@@ -80,6 +114,68 @@ final class RedisBackend implements AutoCloseable {
       }
       return c;
     }
+  }
+
+  /**
+   * A new connection of its own, outside the pool, to the node that takes writes, for the
+   * event subscription: the server of a standalone deployment, the master Sentinel names now, or
+   * a random Cluster node (classic pub/sub messages reach every node of a cluster). Same
+   * credentials, TLS and timeouts as the pool's.
+   *
+   * @throws IllegalStateException if the backend is closed
+   * @throws RuntimeException whatever Jedis throws while connecting
+   */
+  Connection newDedicatedConnection() {
+    requireOpen();
+    HostAndPort node = switch (config.deployment()) {
+      case STANDALONE -> {
+        URI url = config.redisUrl().orElseThrow();
+        yield new HostAndPort(host(url), url.getPort());
+      }
+      case SENTINEL -> ((RedisSentinelClient) client()).getCurrentMaster();
+      case CLUSTER -> {
+        List<String> nodes = List.copyOf(((RedisClusterClient) client()).getClusterNodes().keySet());
+        if (nodes.isEmpty()) {
+          throw new JedisConnectionException("no reachable Cluster node");
+        }
+        yield HostAndPort.from(nodes.get(java.util.concurrent.ThreadLocalRandom.current()
+            .nextInt(nodes.size())));
+      }
+      case NONE -> throw new IllegalStateException("no Redis configured");
+    };
+    return new Connection(node, dedicatedConfig);
+  }
+
+  /**
+   * A new pipeline on the client: on a cluster, commands are grouped per node and each node's
+   * replies are read in parallel, so a batch costs one round trip however many nodes it spans.
+   */
+  AbstractPipeline pipelined() {
+    UnifiedJedis c = client();
+    if (c instanceof RedisClusterClient cluster) {
+      return cluster.pipelined(pipelineReaders());
+    }
+    return c.pipelined();
+  }
+
+  private ExecutorService pipelineReaders() {
+    ExecutorService readers = pipelineReaders;
+    if (readers == null) {
+      synchronized (lock) {
+        requireOpen();
+        readers = pipelineReaders;
+        if (readers == null) {
+          AtomicInteger n = new AtomicInteger();
+          readers = Executors.newCachedThreadPool(task -> {
+            Thread t = new Thread(task, "canvasstate-pipeline-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+          pipelineReaders = readers;
+        }
+      }
+    }
+    return readers;
   }
 
   /** A batch of commands sent as one pipeline, for operation {@code op}. */
@@ -147,6 +243,14 @@ final class RedisBackend implements AutoCloseable {
           + firstWord(message), e);
     }
     if (isUnavailable(e, message)) {
+      if (config.deployment() == StoreConfig.Deployment.CLUSTER) {
+        refreshTopology();
+      }
+      SSLException tls = tlsFailure(e);
+      if (tls != null) {
+        return new StoreUnavailableException(on + ": TLS handshake with Redis failed: "
+            + tls.getMessage(), e);
+      }
       return new StoreUnavailableException(on + ": Redis is unavailable: " + message, e);
     }
     if (message.startsWith("WRONGTYPE")) {
@@ -155,6 +259,51 @@ final class RedisBackend implements AutoCloseable {
           + "\"?): " + message, e);
     }
     return new StoreException(on + " failed: " + message, e);
+  }
+
+  /**
+   * On a cluster, reloads which node serves which slot, at most every 200 ms and by one caller
+   * at a time: a command that failed because a master died, a slot moved or the cluster is
+   * reconfiguring is then sent where the slot lives now. Pipelines (which the stores use) do not
+   * follow redirects by themselves. Failures here are left to the next command.
+   */
+  void refreshTopology() {
+    if (System.nanoTime() - lastRefresh < REFRESH_INTERVAL_NANOS || !refreshing.tryLock()) {
+      return;
+    }
+    refreshLocked();
+  }
+
+  /**
+   * Reloads the slot map now (waiting for a refresh under way), after a {@code MOVED} reply
+   * proved the one in memory wrong.
+   */
+  void refreshTopologyNow() {
+    refreshing.lock();
+    refreshLocked();
+  }
+
+  private void refreshLocked() {
+    try {
+      UnifiedJedis c = client;
+      if (c instanceof RedisClusterClient cluster && !closed) {
+        lastRefresh = System.nanoTime();
+        cluster.refreshClusterTopology();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cluster topology refresh failed; the next error tries again: {}", e.toString());
+    } finally {
+      refreshing.unlock();
+    }
+  }
+
+  private static @Nullable SSLException tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
   }
 
   private static boolean isUnavailable(RuntimeException e, String message) {
@@ -190,13 +339,19 @@ final class RedisBackend implements AutoCloseable {
   @Override
   public void close() {
     UnifiedJedis c;
+    ExecutorService readers;
     synchronized (lock) {
       closed = true;
       c = client;
       client = null;
+      readers = pipelineReaders;
+      pipelineReaders = null;
     }
     if (c != null) {
       c.close();
+    }
+    if (readers != null) {
+      readers.shutdownNow();
     }
   }
 
@@ -206,8 +361,8 @@ final class RedisBackend implements AutoCloseable {
 
   // ---- building the client ----
 
-  private static Supplier<UnifiedJedis> factory(StoreConfig config) {
-    JedisClientConfig clientConfig = clientConfig(config);
+  private static Supplier<UnifiedJedis> factory(StoreConfig config, @Nullable SslOptions ssl) {
+    JedisClientConfig clientConfig = clientConfig(config, ssl);
     return switch (config.deployment()) {
       case STANDALONE -> {
         URI url = config.redisUrl().orElseThrow();
@@ -225,14 +380,18 @@ final class RedisBackend implements AutoCloseable {
             .clientConfig(clientConfig)
             .poolConfig(poolConfig(config))
             .maxAttempts(config.maxAttempts())
-            .maxTotalRetriesDuration(config.timeout().multipliedBy(config.maxAttempts()))
+            .maxTotalRetriesDuration(config.maxRetryDuration())
             .build();
       }
       case SENTINEL -> {
         Set<HostAndPort> sentinels = hostAndPorts(config.sentinelNodes());
         String master = config.sentinelMaster().orElseThrow();
-        // Sentinels get the timeouts and TLS setting but no credentials: those are the master's.
-        JedisClientConfig sentinelConfig = timeoutsAndTls(config).build();
+        // Sentinels get the timeouts and TLS settings, and their own credentials if they have
+        // any: REDIS_USERNAME/REDIS_PASSWORD are the data nodes'.
+        DefaultJedisClientConfig.Builder sentinel = timeoutsAndTls(config, ssl);
+        config.sentinelUsername().ifPresent(sentinel::user);
+        config.sentinelPassword().ifPresent(sentinel::password);
+        JedisClientConfig sentinelConfig = sentinel.build();
         yield () -> RedisSentinelClient.builder()
             .masterName(master)
             .sentinels(sentinels)
@@ -246,24 +405,29 @@ final class RedisBackend implements AutoCloseable {
     };
   }
 
-  private static JedisClientConfig clientConfig(StoreConfig config) {
-    DefaultJedisClientConfig.Builder b = timeoutsAndTls(config).clientName("canvasstate");
+  private static JedisClientConfig clientConfig(StoreConfig config, @Nullable SslOptions ssl) {
+    DefaultJedisClientConfig.Builder b = timeoutsAndTls(config, ssl).clientName("canvasstate");
     config.username().ifPresent(b::user);
     config.password().ifPresent(b::password);
     config.redisUrl().ifPresent(url -> b.database(database(url)));
     return b.build();
   }
 
-  private static DefaultJedisClientConfig.Builder timeoutsAndTls(StoreConfig config) {
+  private static DefaultJedisClientConfig.Builder timeoutsAndTls(StoreConfig config,
+      @Nullable SslOptions ssl) {
     DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(millis(config.connectTimeout().toMillis()))
         .socketTimeoutMillis(millis(config.timeout().toMillis()))
         // RESP2, pinned: script replies (nil, false, arrays) convert the same on every Redis
         // version, and connecting costs no HELLO.
-        .protocol(RedisProtocol.RESP2);
-    if (config.tls()) {
-      // The JVM's trust store (javax.net.ssl.trustStore) and full host name verification.
-      b.sslOptions(SslOptions.defaults());
+        .protocol(RedisProtocol.RESP2)
+        // No CLIENT SETINFO on connect: Redis 7.0 lacks it and an ACL user need not be
+        // granted it (RedisAcl lists what the library sends).
+        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    if (ssl != null) {
+      // The configured CA, trust store or the JVM's, a client certificate if any, and host name
+      // verification unless REDIS_TLS_VERIFY_HOSTNAME=false (see JedisTls).
+      b.sslOptions(ssl);
     }
     return b;
   }

@@ -5,13 +5,18 @@ import static io.canvasstate.redis.RedisBytes.number;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasEvent;
+import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.ResyncReason;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
+import io.canvasstate.Subscription;
 import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.EventHub;
 import io.canvasstate.internal.Values;
 import io.canvasstate.persistence.Persistence;
 import java.time.Duration;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -48,15 +54,31 @@ import redis.clients.jedis.Response;
  * the methods returning a previous value throw {@link CodecException} (after they wrote, for
  * those that write); {@link #getAll} leaves it out and counts it in {@link #undecodableValues()}.
  *
+ * <p>Every write that changes something publishes its change event on the project's channel,
+ * {@code canvas:{<projectId>}:events}, from inside its script: atomic with the write, in the
+ * same round trip, in the order Redis applied the writes. {@link #subscribe} listens on that
+ * channel through the {@link RedisStores}' one event connection (see {@link CanvasStore#subscribe}
+ * for the guarantees); listeners are called on that connection's thread.
+ *
+ * <p>On a Redis Cluster, every key of a project carries the {@code {projectId}} hash tag, so
+ * each per-project operation runs on one node and is exactly as atomic as on one server: the
+ * scripts are atomic, {@link #getAll} is one snapshot. The active-projects set is a key of its
+ * own, usually on another node: an operation's active mark goes in the same pipeline (one round
+ * trip, the nodes' replies read in parallel) but is not atomic with the project's write, which
+ * it is not on one server either. A batch that meets a moved slot reloads the slot map and is
+ * sent again; a failed node costs {@link io.canvasstate.StoreUnavailableException} until the
+ * cluster has promoted its replica. See {@link #activeProjects()} for what spans projects.
+ *
  * <p>With {@linkplain Persistence persistence} ({@link RedisStores#redisCanvas(Codec, Persistence)}),
  * every script also records the objects it changed as unsaved and keeps a project with unsaved
- * changes from expiring, in the same round trip (see {@link PersistScripts}); a write lists its
- * project among the dirty ones in the same pipeline; and an operation on a project Redis does
- * not hold loads it from the repository first ({@link Persistence#load}), then runs again.
- * Without persistence none of this costs anything.
+ * changes from expiring, in the same round trip (see {@link PersistScripts}), and lists a
+ * changed project among the dirty ones (in the script on one server, in the same pipeline on a
+ * Cluster); and an operation on a project Redis does not hold loads it from the repository first
+ * ({@link Persistence#load}), then runs again. Without persistence none of this costs anything.
  *
- * <p>Obtained from {@link RedisStores#canvas}; {@link #close()} does not close the connection
- * pool, {@link RedisStores#close()} does. Thread-safe.
+ * <p>Obtained from {@link RedisStores#redisCanvas} (or, failover-wrapped, from
+ * {@link RedisStores#canvas}); {@link #close()} does not close the connection pool,
+ * {@link RedisStores#close()} does. Thread-safe.
  *
  * @param <T> the type of the canvas objects
  */
@@ -78,16 +100,22 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   private final String activeKey;
   private final List<byte[]> activeKeys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
+  private final DecodeFailures undecodableEvents = new DecodeFailures();
+  private final RedisEvents events;
+  private final byte[] instanceIdArg;
+  private final EventHub<String, CanvasEvent<T>> hub;
+  /** The sink of each project that has listeners; changed under the hub's lock. */
+  private final Map<String, ProjectSink> sinks = new ConcurrentHashMap<>();
   private final @Nullable Persistence<?> persistence;
   private final @Nullable RedisChangeLog changeLog;
   private volatile boolean closed;
 
-  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks) {
-    this(backend, codec, marks, null, null);
+  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks, RedisEvents events) {
+    this(backend, codec, marks, events, null, null);
   }
 
   /** A store with persistence when {@code persistence} and {@code changeLog} are given. */
-  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks,
+  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks, RedisEvents events,
       @Nullable Persistence<?> persistence, @Nullable RedisChangeLog changeLog) {
     this.persistence = persistence;
     this.changeLog = changeLog;
@@ -103,6 +131,24 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     this.markArg = number(ttl.toMillis() + markInterval(ttl).toMillis());
     this.activeKey = schema.activeProjectsKey();
     this.activeKeys = List.of(bytes(activeKey));
+    this.events = events;
+    this.instanceIdArg = bytes(events.instanceId());
+    this.hub = new EventHub<>("canvas events of " + events.instanceId(), new EventHub.KeyWatcher<>() {
+      @Override
+      public void firstListener(String projectId) {
+        ProjectSink sink = new ProjectSink(projectId);
+        sinks.put(projectId, sink);
+        events.add(sink.channel, sink);
+      }
+
+      @Override
+      public void lastListenerGone(String projectId) {
+        ProjectSink sink = sinks.remove(projectId);
+        if (sink != null) {
+          events.remove(sink.channel, sink);
+        }
+      }
+    });
   }
 
   /** How often an instance refreshes a project's active mark: a tenth of the canvas TTL. */
@@ -197,6 +243,19 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>At most three round trips: one script prunes expired marks and reads the active-projects
+   * set (atomically, on its node); one pipeline checks that each listed project's hash still
+   * exists, which on a cluster is grouped per node with the nodes answering in parallel; and,
+   * only if some hashes are gone, one script drops their marks. The result is not a snapshot
+   * across projects, on one server or a cluster: a project created or cleared meanwhile may or
+   * may not be in it. It never names a project whose hash has expired.
+   *
+   * @throws io.canvasstate.StoreUnavailableException if Redis cannot be reached
+   * @throws io.canvasstate.StoreException if the set or a hash holds the wrong type
+   */
   @Override
   public Set<String> activeProjects() {
     requireOpen();
@@ -410,21 +469,30 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   }
 
   /**
-   * Adds a script on a project's hash to a batch: as its {@linkplain PersistScripts persistence
-   * version}, with the project's persistence keys, when the store has persistence.
+   * Adds a script on a project's hash to a batch: a write as its {@linkplain EventScripts event
+   * version}, which also gets the project's channel and this instance's id; with persistence, as
+   * the {@linkplain PersistScripts persistence version} of that, which also gets the project's
+   * persistence keys.
    */
   private Batch.Step<@Nullable Object> script(Batch batch, Script script, String projectId,
       String key, List<byte[]> args) {
     RedisChangeLog log = changeLog;
     if (log == null) {
-      return batch.script(script, key, List.of(bytes(key)), args);
+      return EventScripts.add(batch, script, EventScripts.canvas(script), key,
+          List.of(bytes(key)), bytes(channel(projectId)), args, instanceIdArg);
     }
+    // The persistence version wraps the event version: its keys and argument come last.
     boolean write = PersistScripts.writes(script);
-    List<byte[]> keys = new ArrayList<>(5);
+    boolean publishes = EventScripts.canvas(script) != script;
+    List<byte[]> keys = new ArrayList<>(6);
     keys.add(bytes(key));
-    keys.addAll(log.extraKeys(projectId, write));
-    List<byte[]> all = new ArrayList<>(args.size() + 1);
+    List<byte[]> all = new ArrayList<>(args.size() + 2);
     all.addAll(args);
+    if (publishes) {
+      keys.add(bytes(channel(projectId)));
+      all.add(instanceIdArg);
+    }
+    keys.addAll(log.extraKeys(projectId, write));
     all.add(log.extraArg(projectId, write));
     return batch.script(PersistScripts.canvas(script), key, keys, all);
   }
@@ -452,6 +520,75 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
           + MAX_COLD_ATTEMPTS + " times it was loaded (is the canvas TTL shorter than a load?)");
     }
     requireNonNull(persistence, "persistence").load(projectId);
+  }
+
+
+  private String channel(String projectId) {
+    return schema.projectKey(projectId, "events");
+  }
+
+  @Override
+  public Subscription subscribe(String projectId, CanvasListener<T> listener) {
+    Values.id("projectId", projectId);
+    requireNonNull(listener, "listener");
+    requireOpen();
+    Subscription subscription = hub.subscribe(projectId, listener::onEvent);
+    ProjectSink sink = sinks.get(projectId);
+    if (sink != null) {
+      StoreConfig config = backend.config();
+      events.awaitOrOweResync(sink.channel, sink, config.connectTimeout().plus(config.timeout()));
+    }
+    return subscription;
+  }
+
+  @Override
+  public String instanceId() {
+    return events.instanceId();
+  }
+
+  /** Turns one project's channel messages into events for its listeners. */
+  private final class ProjectSink implements RedisEvents.Sink {
+    final String projectId;
+    final String channel;
+
+    ProjectSink(String projectId) {
+      this.projectId = projectId;
+      this.channel = channel(projectId);
+    }
+
+    @Override
+    public void onMessage(byte[] message) {
+      EventMessage m = EventMessage.parse(message).orElse(null);
+      CanvasEvent<T> event = null;
+      if (m != null) {
+        switch (m.kind()) {
+          case 'P' -> event = put(m);
+          case 'R' -> event = new CanvasEvent.Removed<>(projectId, m.id(), m.instanceId());
+          case 'C' -> event = new CanvasEvent.Cleared<>(projectId, m.instanceId());
+          default -> { }
+        }
+      }
+      if (event == null) {
+        LOG.debug("Ignored a message on {} that is not a CanvasState event", channel);
+        return;
+      }
+      hub.publish(projectId, event);
+    }
+
+    private CanvasEvent<T> put(EventMessage m) {
+      try {
+        return new CanvasEvent.Put<>(projectId, m.id(), Values.decode(codec, channel, m.id(), m.value()),
+            m.instanceId());
+      } catch (CodecException e) {
+        undecodableEvents.record(channel, m.id(), e);
+        return new CanvasEvent.Resync<>(projectId, ResyncReason.UNDECODABLE_EVENT);
+      }
+    }
+
+    @Override
+    public void onResync(ResyncReason reason) {
+      hub.publish(projectId, new CanvasEvent.Resync<>(projectId, reason));
+    }
   }
 
   private Batch.Step<@Nullable Object> mark(Batch batch, String projectId) {
@@ -501,10 +638,16 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     backend.requireOpen();
   }
 
-  /** Marks this store closed; the connection pool stays open (it is {@link RedisStores}'). */
+  /**
+   * Marks this store closed and ends its subscriptions; the connection pool and the event
+   * connection stay open (they are {@link RedisStores}').
+   */
   @Override
   public void close() {
     closed = true;
+    hub.close();
+    sinks.forEach((projectId, sink) -> events.remove(sink.channel, sink));
+    sinks.clear();
   }
 
   @Override

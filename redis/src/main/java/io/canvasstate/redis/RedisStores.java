@@ -13,12 +13,15 @@ import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.internal.SharedBytesCodec;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.inmemory.InMemoryPresenceStore;
+import io.canvasstate.internal.InstanceIds;
 import io.canvasstate.persistence.Persistence;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.SslOptions;
 
 /**
  * The factory of Redis stores: owns the connection pool to one Redis deployment (a server,
@@ -41,11 +44,19 @@ import org.jspecify.annotations.Nullable;
  * they are the bare Redis stores, which throw {@link StoreUnavailableException} while Redis
  * cannot be reached; {@link #redisCanvas} and {@link #redisPresence} always are.
  *
- * <p>Creating it never contacts Redis, so an application starts while Redis is down: the first
+ * <p>Creating it does not need Redis, so an application starts while Redis is down: the first
  * call that cannot reach it fails over (or, with the fallback off, throws), and later calls
- * reach Redis as soon as it is back. Every command waits at most {@link StoreConfig#timeout()}
+ * reach Redis as soon as it is back. With TLS, creating it reads the certificates and keys and
+ * makes one TLS handshake (to the URL's host, the first cluster seeds or the first sentinels),
+ * so that a certificate that does not verify fails at startup naming the host, instead of every
+ * call failing over; a server that cannot be reached is no error there. Every command waits at most {@link StoreConfig#timeout()}
  * for its answer (and for a free pooled connection): that is how a paused or unreachable server
  * is detected.
+ *
+ * <p>The stores of one {@code RedisStores} share an {@linkplain #instanceId() instance id}, put on
+ * the change events they publish, and one pub/sub connection for the events they subscribe to
+ * (a dedicated connection, outside the pool, with its own daemon thread and a ping thread, from
+ * the first subscription until {@link #close()}); see {@link io.canvasstate.CanvasStore#subscribe}.
  *
  * <p>{@link #toString()} shows the configuration without the password. Thread-safe.
  */
@@ -53,18 +64,29 @@ public final class RedisStores implements AutoCloseable {
   private final StoreConfig config;
   private final RedisBackend backend;
   private final ActiveMarks marks;
+  private final RedisEvents events;
   private final @Nullable FailoverStore failover;
   private final FailoverConfig failoverConfig;
   private final InstantSource clock;
   /** The failover states of the canvas stores with persistence, one each. */
   private final List<FailoverStore> persistentFailovers = new CopyOnWriteArrayList<>();
 
-  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock) {
+  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
+      @Nullable SslOptions ssl) {
+    this(config, failoverConfig, clock, ssl, RedisEvents.DEFAULT_PING_INTERVAL);
+  }
+
+  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
+      @Nullable SslOptions ssl, Duration pingInterval) {
     this.config = config;
     this.failoverConfig = failoverConfig;
     this.clock = clock;
-    this.backend = new RedisBackend(config);
+    this.backend = new RedisBackend(config, ssl);
     this.marks = new ActiveMarks(clock, RedisCanvasStore.markInterval(config.ttl().canvasTtl()));
+    String instanceId = InstanceIds.random();
+    this.events = new RedisEvents(backend::newDedicatedConnection,
+        config.keySchema().prefix() + "canvasstate:control:" + instanceId, instanceId,
+        pingInterval, config.timeout());
     this.failover = config.fallbackEnabled() ? failover(failoverConfig, clock) : null;
   }
 
@@ -77,12 +99,12 @@ public final class RedisStores implements AutoCloseable {
   private FailoverStore failover(FailoverConfig failoverConfig, InstantSource clock) {
     Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
     return failoverBuilder(failoverConfig, clock)
-        .canvas(new RedisCanvasStore<>(backend, bytes, marks),
+        .canvas(new RedisCanvasStore<>(backend, bytes, marks, events),
             InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
-                .maxValueBytes(config.maxValueBytes()).build())
-        .presence(new RedisPresenceStore<>(backend, bytes),
+                .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
+        .presence(new RedisPresenceStore<>(backend, bytes, events),
             InMemoryPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
-                .maxValueBytes(config.maxValueBytes()).build())
+                .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
         .build();
   }
 
@@ -103,10 +125,13 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Stores for the Redis that {@code config} names, failing over with the default
-   * {@link FailoverConfig} if the fallback is enabled. Does not connect.
+   * {@link FailoverConfig} if the fallback is enabled. Does not connect, except for the TLS check
+   * described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis (deployment
    *     {@code NONE}) or its URL path is not a database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(StoreConfig config) {
     return create(config, FailoverConfig.DEFAULT, InstantSource.system());
@@ -115,10 +140,13 @@ public final class RedisStores implements AutoCloseable {
   /**
    * Stores for the Redis that {@code config} names, reading {@code clock} to pace how often each
    * project's active mark is refreshed (expiry times come from Redis' clock) and, with the
-   * fallback enabled, for the failover state and the in-memory fallback. Does not connect.
+   * fallback enabled, for the failover state and the in-memory fallback. Does not connect,
+   * except for the TLS check described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(StoreConfig config, InstantSource clock) {
     return create(config, FailoverConfig.DEFAULT, clock);
@@ -126,10 +154,13 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Stores for the Redis that {@code config} names, failing over as {@code failover} says when
-   * the fallback is enabled (it is ignored otherwise). Does not connect.
+   * the fallback is enabled (it is ignored otherwise). Does not connect, except for the TLS
+   * check described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(StoreConfig config, FailoverConfig failover) {
     return create(config, failover, InstantSource.system());
@@ -137,26 +168,44 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Stores for the Redis that {@code config} names, failing over as {@code failover} says, on
-   * {@code clock}. Does not connect.
+   * {@code clock}. Does not connect, except for the TLS check described above.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
+   * @throws StoreException if a TLS file cannot be read, or a reachable server's certificate does
+   *     not verify or it rejects the client's (the message names the host and the setting)
    */
   public static RedisStores create(
       StoreConfig config, FailoverConfig failover, InstantSource clock) {
     requireNonNull(config, "config");
     requireNonNull(failover, "failover");
     requireNonNull(clock, "clock");
-    return new RedisStores(config, failover, clock);
+    if (config.deployment() == StoreConfig.Deployment.NONE) {
+      // Let the backend say what is missing before any TLS file is read.
+      return new RedisStores(config, failover, clock, null);
+    }
+    SslOptions ssl = JedisTls.sslOptions(config).orElse(null);
+    if (ssl != null) {
+      TlsStartupCheck.run(config, ssl);
+    }
+    return new RedisStores(config, failover, clock, ssl);
+  }
+
+  /** For tests: stores whose event connection is pinged every {@code pingInterval}. */
+  static RedisStores create(StoreConfig config, Duration pingInterval) {
+    return new RedisStores(requireNonNull(config, "config"), FailoverConfig.DEFAULT,
+        InstantSource.system(), JedisTls.sslOptions(config).orElse(null),
+        requireNonNull(pingInterval, "pingInterval"));
   }
 
   /**
    * Stores configured from the environment and system properties, as
    * {@link StoreConfig#fromEnv()} and {@link FailoverConfig#fromEnv()} read them: failover-wrapped
-   * unless {@code CANVASSTATE_FALLBACK=false}. Does not connect.
+   * unless {@code CANVASSTATE_FALLBACK=false}. Does not connect, except for the TLS check.
    *
    * @throws IllegalArgumentException if a setting is invalid or no Redis is configured
    * @throws IllegalStateException if settings conflict
+   * @throws StoreException if the TLS check fails
    */
   public static RedisStores fromEnv() {
     return create(StoreConfig.fromEnv(), FailoverConfig.fromEnv(), InstantSource.system());
@@ -196,7 +245,7 @@ public final class RedisStores implements AutoCloseable {
    */
   public <T> RedisCanvasStore<T> redisCanvas(Codec<T> codec) {
     backend.requireOpen();
-    return new RedisCanvasStore<>(backend, codec, marks);
+    return new RedisCanvasStore<>(backend, codec, marks, events);
   }
 
   /**
@@ -224,7 +273,7 @@ public final class RedisStores implements AutoCloseable {
     RedisCanvasStore<byte[]> primary = withPersistence(bytes, codec, persistence, singleServer());
     FailoverStore own = failoverBuilder(failoverConfig, clock)
         .canvas(primary, InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
-            .maxValueBytes(config.maxValueBytes()).build())
+            .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
         .build();
     persistentFailovers.add(own);
     return own.canvas(codec);
@@ -261,7 +310,7 @@ public final class RedisStores implements AutoCloseable {
     backend.requireOpen();
     RedisChangeLog log = new RedisChangeLog(backend, singleServer);
     persistence.attach(log, objects);
-    return new RedisCanvasStore<>(backend, codec, marks, persistence, log);
+    return new RedisCanvasStore<>(backend, codec, marks, events, persistence, log);
   }
 
   /** Whether every key can be reached from one script: not on a Cluster. */
@@ -277,7 +326,7 @@ public final class RedisStores implements AutoCloseable {
    */
   public <P> RedisPresenceStore<P> redisPresence(Codec<P> codec) {
     backend.requireOpen();
-    return new RedisPresenceStore<>(backend, codec);
+    return new RedisPresenceStore<>(backend, codec, events);
   }
 
   /**
@@ -300,6 +349,19 @@ public final class RedisStores implements AutoCloseable {
     backend.ping();
   }
 
+  /**
+   * The id that every store of this factory puts on the change events it publishes: random,
+   * unique per {@code RedisStores} (so per instance of an application).
+   */
+  public String instanceId() {
+    return events.instanceId();
+  }
+
+  /** Whether the event connection is up and subscribed; false before the first subscription. */
+  boolean eventsConnected() {
+    return events.isConnected();
+  }
+
   /** The configuration these stores use. */
   public StoreConfig config() {
     return config;
@@ -307,8 +369,9 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Closes the failover state (which first writes back what changed during an outage if Redis
-   * answers again, and reports what it could not as dropped) and then the connection pool; the
-   * stores handed out stop working. Idempotent.
+   * answers again, and reports what it could not as dropped), the event connection and its
+   * threads, and then the connection pool; the stores handed out stop working and no more events
+   * are delivered to their listeners. Idempotent.
    */
   @Override
   public void close() {
@@ -318,6 +381,7 @@ public final class RedisStores implements AutoCloseable {
         failover.close();
       }
     } finally {
+      events.close();
       backend.close();
     }
   }

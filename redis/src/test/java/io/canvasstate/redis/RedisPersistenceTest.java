@@ -3,6 +3,7 @@ package io.canvasstate.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.canvasstate.CanvasEvent;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.KeySchema;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -272,6 +274,25 @@ class RedisPersistenceTest {
       assertThat(e.reason()).isEqualTo(SaveFailedEvent.Reason.STORE_FAILED);
       assertThat(e.error()).contains("claim", "{p}", "WRONGTYPE");
     });
+  }
+
+  @Test
+  void writes_withPersistence_publishTheirEventsAndRecordTheirChanges() {
+    StoreConfig config = redis.configBuilder().build();
+    KeySchema keys = config.keySchema();
+    PersistentInstance a = instance("a", config, durable(), settings().build());
+    a.canvas().put("p", "a", shape("a", 1)); // loads the new project before subscribing
+    List<CanvasEvent<TestShape>> events = new CopyOnWriteArrayList<>();
+    a.canvas().subscribe("p", events::add);
+
+    a.canvas().put("p", "b", shape("b", 2));
+    a.canvas().remove("p", "a");
+    a.canvas().clear("p");
+
+    await().atMost(WAIT).until(() -> events.size() == 3);
+    assertThat(events).extracting(e -> e.getClass().getSimpleName())
+        .containsExactly("Put", "Removed", "Cleared");
+    assertThat(redis.jedis().hkeys(keys.projectKey("p", "dirty"))).containsExactlyInAnyOrder("a", "b");
   }
 
   @Test

@@ -1,0 +1,42 @@
+package io.canvasstate.redis.deploy;
+
+import io.canvasstate.CanvasStore;
+import io.canvasstate.Codec;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.Capability;
+import io.canvasstate.contract.CanvasStoreContract;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The canvas contract on a {@link TestDeployment}; a deployment's test nests a subclass. */
+public abstract class DeployedCanvasStoreContract extends CanvasStoreContract {
+  /** The deployment the stores are made on. */
+  protected abstract TestDeployment deployment();
+
+  @Override
+  protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
+    return deployment().canvas(closeAfterTest(deployment().newStores(ttl, maxValueBytes)), codec);
+  }
+
+  @Override
+  protected void elapse(Duration duration) {
+    Sleep.atLeast(duration);
+  }
+
+  @Override
+  protected void writeEncoded(CanvasStore<?> store, String projectId, String objectId,
+      byte[] bytes) {
+    deployment().writeEncoded(store, projectId, objectId, bytes);
+  }
+
+  @Override
+  protected void plantWrongType(CanvasStore<?> store, String projectId) {
+    deployment().plantWrongType(store, projectId);
+  }
+
+  @Override
+  protected Set<Capability> capabilities() {
+    return EnumSet.of(Capability.TYPED_KEYS);
+  }
+}
