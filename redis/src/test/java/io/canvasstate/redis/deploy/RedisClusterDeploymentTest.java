@@ -1,6 +1,7 @@
 package io.canvasstate.redis.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.canvasstate.CanvasStore;
 import io.canvasstate.JacksonCodec;
@@ -19,7 +20,14 @@ import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreConfig.HostPort;
 import io.canvasstate.redis.RedisAcl;
 import io.canvasstate.redis.RedisStores;
+import io.canvasstate.persistence.JsonFileCanvasRepository;
+import io.canvasstate.persistence.PersistenceConfig;
+import io.canvasstate.redis.testing.PersistenceScenario;
+import io.canvasstate.redis.testing.PersistentInstance;
+import io.canvasstate.redis.testing.PersistentInstances;
 import io.canvasstate.redis.testing.RedisClusterExtension;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -30,6 +38,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClusterClient;
 
@@ -186,6 +195,46 @@ class RedisClusterDeploymentTest {
         assertThat(canvas.getAll("moving")).containsOnlyKeys("o1", "o2");
         assertThat(canvas.activeProjects()).contains("moving");
       }
+    }
+  }
+
+  /**
+   * Persistence on a Cluster, where the list of dirty projects lives in another slot than the
+   * projects: writes list their project in the same pipeline and workers forget a clean project
+   * in two steps (see {@code RedisChangeLog}).
+   */
+  @Nested
+  @Order(4)
+  class Persistence {
+    @TempDir
+    Path files;
+
+    @RegisterExtension
+    final PersistentInstances instances = new PersistentInstances();
+
+    @Test
+    void twoInstances_writesOnEveryMaster_repositoryEqualsFinalStateAndNoChangeSavedTwice() {
+      StoreConfig config = DEPLOYMENT.config().build();
+      JsonFileCanvasRepository<TestShape> durable = JsonFileCanvasRepository.open(files, SHAPES);
+      PersistenceConfig settings =
+          PersistenceConfig.builder().saveInterval(Duration.ofMillis(25)).build();
+      PersistentInstance a = instances.open("a", config, durable, settings);
+      PersistentInstance b = instances.open("b", config, durable, settings);
+      a.worker().start();
+      b.worker().start();
+
+      PersistenceScenario.randomWrites(instances.threads(),
+          List.of(a.canvas(), a.canvas(), b.canvas(), b.canvas()), 500, 20, 10,
+          Duration.ofSeconds(60));
+      await().atMost(Duration.ofSeconds(60)).until(() -> a.backlog() == 0);
+
+      PersistenceScenario.assertRepositoryEqualsStore(durable, a.stores().redisCanvas(SHAPES), 20);
+      PersistenceScenario.assertEachChangeSavedOnce(List.of(a.repository(), b.repository()));
+      Set<Integer> masters = new HashSet<>();
+      for (int p = 0; p < 20; p++) {
+        masters.add(CLUSTER.masterOf(config.keySchema().objectsKey("p" + p)).port());
+      }
+      assertThat(masters).as("masters holding the projects").hasSizeGreaterThan(1);
     }
   }
 
