@@ -188,7 +188,8 @@ public final class StoreConfig {
         s.get("REDIS_TLS_TRUSTSTORE_PASSWORD")));
     s.ifSet("REDIS_TLS_CERT_FILE", v -> b.tlsClientCertificate(
         parsePath("REDIS_TLS_CERT_FILE", v),
-        parsePath("REDIS_TLS_KEY_FILE", requireSet(s, "REDIS_TLS_KEY_FILE", "REDIS_TLS_CERT_FILE"))));
+        parsePath("REDIS_TLS_KEY_FILE",
+            requireSet(s, "REDIS_TLS_KEY_FILE", "REDIS_TLS_CERT_FILE"))));
     if (s.get("REDIS_TLS_KEY_FILE") != null && s.get("REDIS_TLS_CERT_FILE") == null) {
       throw new IllegalStateException("REDIS_TLS_KEY_FILE is set without REDIS_TLS_CERT_FILE");
     }
