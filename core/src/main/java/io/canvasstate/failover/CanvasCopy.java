@@ -20,15 +20,34 @@ import java.util.Optional;
  * modified. Thread-safe (every method synchronizes).
  */
 final class CanvasCopy {
+  /**
+   * One project: the map the last {@code getAll} returned, held as it is (it is immutable, so
+   * installing a snapshot copies nothing), and what was recorded since, which wins over it.
+   */
   private static final class Project {
-    final HashMap<String, Seen> objects = new HashMap<>();
+    Map<String, byte[]> snapshot = Map.of();
+    long snapshotSeq;
+    final HashMap<String, Seen> recorded = new HashMap<>();
     long lastWrite;
     long clearedAt;
     long touchedAt;
+
+    int size() {
+      return snapshot.size() + recorded.size();
+    }
+
+    /** A new record for an object, starting from what the snapshot says. */
+    Seen seen(String objectId) {
+      byte[] fromSnapshot = snapshot.get(objectId);
+      return fromSnapshot == null
+          ? new Seen(Optional.empty(), clearedAt)
+          : new Seen(Optional.of(fromSnapshot), Math.max(clearedAt, snapshotSeq));
+    }
   }
 
   private final int limit;
   private final LinkedHashMap<String, Project> projects = new LinkedHashMap<>(16, 0.75f, true);
+  /** Snapshot entries plus recorded entries (an object in both counts twice): the bound. */
   private int size;
   private long writes;
   /** The value of {@code writes} when a project was last forgotten. */
@@ -53,10 +72,10 @@ final class CanvasCopy {
       return;
     }
     Project p = touch(projectId, now);
-    Seen s = p.objects.get(objectId);
+    Seen s = p.recorded.get(objectId);
     if (s == null) {
-      s = new Seen(Optional.empty(), p.clearedAt);
-      p.objects.put(objectId, s);
+      s = p.seen(objectId);
+      p.recorded.put(objectId, s);
       size++;
     }
     s.record(value, mark, p.lastWrite);
@@ -66,7 +85,8 @@ final class CanvasCopy {
   /**
    * Records that the primary held exactly {@code objects} for the project, as read by one
    * {@code getAll} that started at {@code mark}; ignored if anything was recorded for the
-   * project since (it may be newer than the snapshot).
+   * project since (it may be newer than the snapshot). The map is kept as it is: it must be
+   * immutable and its arrays never modified.
    */
   synchronized void snapshot(String projectId, Map<String, byte[]> objects, long mark, long now) {
     if (limit == 0) {
@@ -80,15 +100,13 @@ final class CanvasCopy {
       p = new Project();
       projects.put(projectId, p);
     }
-    size -= p.objects.size();
-    p.objects.clear();
-    long seq = ++writes;
-    for (Map.Entry<String, byte[]> e : objects.entrySet()) {
-      p.objects.put(e.getKey(), new Seen(Optional.of(e.getValue()), seq));
-    }
-    size += p.objects.size();
-    p.lastWrite = seq;
+    size -= p.size();
+    p.recorded.clear();
+    p.snapshot = objects;
+    p.snapshotSeq = ++writes;
+    p.lastWrite = p.snapshotSeq;
     p.touchedAt = now;
+    size += p.size();
     trim();
   }
 
@@ -98,7 +116,18 @@ final class CanvasCopy {
       return;
     }
     Project p = touch(projectId, now);
-    for (Iterator<Seen> it = p.objects.values().iterator(); it.hasNext(); ) {
+    if (p.snapshotSeq > mark) {
+      // A snapshot read while the clear ran: its objects may or may not have been cleared.
+      for (String id : p.snapshot.keySet()) {
+        if (!p.recorded.containsKey(id)) {
+          p.recorded.put(id, p.seen(id));
+          size++;
+        }
+      }
+    }
+    size -= p.snapshot.size();
+    p.snapshot = Map.of();
+    for (Iterator<Seen> it = p.recorded.values().iterator(); it.hasNext(); ) {
       Seen s = it.next();
       if (s.seq > mark) {
         s.maybeCleared(p.lastWrite);
@@ -118,8 +147,14 @@ final class CanvasCopy {
    */
   synchronized List<Optional<byte[]>> bases(String projectId, String objectId) {
     Project p = projects.get(projectId);
-    Seen s = p == null ? null : p.objects.get(objectId);
-    return s == null ? List.of(Optional.empty()) : s.candidates();
+    if (p == null) {
+      return List.of(Optional.empty());
+    }
+    Seen s = p.recorded.get(objectId);
+    if (s != null) {
+      return s.candidates();
+    }
+    return List.of(Optional.ofNullable(p.snapshot.get(objectId)));
   }
 
   /** The known objects of every project touched at or after {@code since}, to seed the fallback. */
@@ -130,8 +165,14 @@ final class CanvasCopy {
       if (p.touchedAt < since) {
         continue;
       }
-      Map<String, byte[]> objects = new HashMap<>();
-      p.objects.forEach((id, s) -> s.latest().ifPresent(v -> objects.put(id, v)));
+      Map<String, byte[]> objects = new HashMap<>(p.snapshot);
+      p.recorded.forEach((id, s) -> {
+        if (s.latest().isPresent()) {
+          objects.put(id, s.latest().get());
+        } else {
+          objects.remove(id);
+        }
+      });
       if (!objects.isEmpty()) {
         out.put(e.getKey(), objects);
       }
@@ -139,7 +180,7 @@ final class CanvasCopy {
     return out;
   }
 
-  /** How many objects (and recorded deletes) the copy holds. */
+  /** How many entries the copy holds (snapshot objects and recorded ones), as bounded. */
   synchronized int size() {
     return size;
   }
@@ -164,7 +205,7 @@ final class CanvasCopy {
     Iterator<Project> it = projects.values().iterator();
     while ((size > limit || projects.size() > limit) && it.hasNext()) {
       Project p = it.next();
-      size -= p.objects.size();
+      size -= p.size();
       it.remove();
       lastEviction = ++writes;
     }

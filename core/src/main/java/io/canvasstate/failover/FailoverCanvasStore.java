@@ -4,13 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
-import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
-import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,29 +31,12 @@ import java.util.Set;
  *
  * @param <T> the type of the canvas objects
  */
-public final class FailoverCanvasStore<T> implements CanvasStore<T> {
-  private final FailoverStore failover;
+public final class FailoverCanvasStore<T> extends FailoverView<T> implements CanvasStore<T> {
   private final CanvasSide side;
-  private final Codec<T> codec;
-  private final KeySchema keys;
-  private final DecodeFailures decodeFailures = new DecodeFailures();
-  private volatile boolean closed;
 
   FailoverCanvasStore(FailoverStore failover, CanvasSide side, Codec<T> codec, KeySchema keys) {
-    this.failover = failover;
+    super(failover, codec, keys);
     this.side = side;
-    this.codec = codec;
-    this.keys = keys;
-  }
-
-  /** The failover state this store shares with the other stores of the same primary. */
-  public FailoverStore failover() {
-    return failover;
-  }
-
-  /** How many stored values {@link #getAll} left out because they could not be decoded. */
-  public long undecodableValues() {
-    return decodeFailures.count();
   }
 
   @Override
@@ -139,19 +118,7 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
       side.copy.snapshot(projectId, r, mark, failover.millis());
       return r;
     }, outage -> side.fallback.getAll(projectId));
-    if (raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, T> out = new HashMap<>(raw.size() * 4 / 3 + 1);
-    String key = keys.objectsKey(projectId);
-    for (Map.Entry<String, byte[]> e : raw.entrySet()) {
-      try {
-        out.put(e.getKey(), Values.decode(codec, key, e.getKey(), e.getValue()));
-      } catch (CodecException ce) {
-        decodeFailures.record(key, e.getKey(), ce);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return decodeFailures.decodeAll(codec, keys.objectsKey(projectId), raw);
   }
 
   @Override
@@ -360,29 +327,12 @@ public final class FailoverCanvasStore<T> implements CanvasStore<T> {
     return false;
   }
 
-  /** Closes this view only; see {@link FailoverStore#close()}. */
-  @Override
-  public void close() {
-    closed = true;
-  }
-
-  @Override
-  public String toString() {
-    return "FailoverCanvasStore[" + codec + ", " + failover + (closed ? ", closed" : "") + "]";
-  }
-
   // ---- helpers ----
 
   private void check(String projectId, String objectId) {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     requireOpen();
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("this FailoverCanvasStore is closed");
-    }
   }
 
   private byte[] encode(String objectId, T object) {

@@ -37,7 +37,7 @@ import java.util.function.Consumer;
 public final class FailoverConfig {
   /** Fail over on the first call the primary cannot answer. */
   public static final int DEFAULT_FAILURE_THRESHOLD = 1;
-  /** Two probes in a row must succeed before writing back, so that a flapping server is ridden out. */
+  /** Two probes in a row must succeed before writing back, to ride out a flapping server. */
   public static final int DEFAULT_RECOVERY_THRESHOLD = 2;
   /** Probe the primary every second during an outage. */
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
@@ -95,8 +95,8 @@ public final class FailoverConfig {
   public static FailoverConfig from(Map<String, String> settings) {
     requireNonNull(settings, "settings");
     Builder b = builder();
-    ifSet(settings, "CANVASSTATE_FAILOVER_FAILURE_THRESHOLD",
-        v -> b.failureThreshold(SettingValues.parseInt("CANVASSTATE_FAILOVER_FAILURE_THRESHOLD", v)));
+    ifSet(settings, "CANVASSTATE_FAILOVER_FAILURE_THRESHOLD", v -> b.failureThreshold(
+        SettingValues.parseInt("CANVASSTATE_FAILOVER_FAILURE_THRESHOLD", v)));
     ifSet(settings, "CANVASSTATE_FAILOVER_RECOVERY_THRESHOLD", v -> b.recoveryThreshold(
         SettingValues.parseInt("CANVASSTATE_FAILOVER_RECOVERY_THRESHOLD", v)));
     ifSet(settings, "CANVASSTATE_FAILOVER_PROBE_INTERVAL", v -> b.probeInterval(
@@ -105,8 +105,8 @@ public final class FailoverConfig {
         v -> b.writeBackBatchSize(SettingValues.parseInt("CANVASSTATE_FAILOVER_BATCH_SIZE", v)));
     ifSet(settings, "CANVASSTATE_FAILOVER_BUFFER_LIMIT",
         v -> b.outageBufferLimit(SettingValues.parseInt("CANVASSTATE_FAILOVER_BUFFER_LIMIT", v)));
-    ifSet(settings, "CANVASSTATE_FAILOVER_LOCAL_COPY_LIMIT",
-        v -> b.localCopyLimit(SettingValues.parseInt("CANVASSTATE_FAILOVER_LOCAL_COPY_LIMIT", v)));
+    ifSet(settings, "CANVASSTATE_FAILOVER_LOCAL_COPY_LIMIT", v -> b.localCopyLimit(
+        SettingValues.parseInt("CANVASSTATE_FAILOVER_LOCAL_COPY_LIMIT", v)));
     return b.build();
   }
 
@@ -201,7 +201,8 @@ public final class FailoverConfig {
      * @throws IllegalArgumentException if it is below 1
      */
     public Builder failureThreshold(int failureThreshold) {
-      this.failureThreshold = atLeastOne("failureThreshold (CANVASSTATE_FAILOVER_FAILURE_THRESHOLD)", failureThreshold);
+      this.failureThreshold = atLeastOne(
+          "failureThreshold (CANVASSTATE_FAILOVER_FAILURE_THRESHOLD)", failureThreshold);
       return this;
     }
 
@@ -211,7 +212,8 @@ public final class FailoverConfig {
      * @throws IllegalArgumentException if it is below 1
      */
     public Builder recoveryThreshold(int recoveryThreshold) {
-      this.recoveryThreshold = atLeastOne("recoveryThreshold (CANVASSTATE_FAILOVER_RECOVERY_THRESHOLD)", recoveryThreshold);
+      this.recoveryThreshold = atLeastOne(
+          "recoveryThreshold (CANVASSTATE_FAILOVER_RECOVERY_THRESHOLD)", recoveryThreshold);
       return this;
     }
 
@@ -223,7 +225,8 @@ public final class FailoverConfig {
     public Builder probeInterval(Duration probeInterval) {
       requireNonNull(probeInterval, "probeInterval");
       if (probeInterval.compareTo(Duration.ofMillis(1)) < 0) {
-        throw new IllegalArgumentException("probeInterval (CANVASSTATE_FAILOVER_PROBE_INTERVAL) must be at least 1 ms: " + probeInterval);
+        throw new IllegalArgumentException("probeInterval (CANVASSTATE_FAILOVER_PROBE_INTERVAL)"
+            + " must be at least 1 ms: " + probeInterval);
       }
       this.probeInterval = probeInterval;
       return this;
@@ -235,7 +238,8 @@ public final class FailoverConfig {
      * @throws IllegalArgumentException if it is below 1
      */
     public Builder writeBackBatchSize(int writeBackBatchSize) {
-      this.writeBackBatchSize = atLeastOne("writeBackBatchSize (CANVASSTATE_FAILOVER_BATCH_SIZE)", writeBackBatchSize);
+      this.writeBackBatchSize = atLeastOne(
+          "writeBackBatchSize (CANVASSTATE_FAILOVER_BATCH_SIZE)", writeBackBatchSize);
       return this;
     }
 
@@ -245,7 +249,8 @@ public final class FailoverConfig {
      * @throws IllegalArgumentException if it is below 1
      */
     public Builder outageBufferLimit(int outageBufferLimit) {
-      this.outageBufferLimit = atLeastOne("outageBufferLimit (CANVASSTATE_FAILOVER_BUFFER_LIMIT)", outageBufferLimit);
+      this.outageBufferLimit = atLeastOne(
+          "outageBufferLimit (CANVASSTATE_FAILOVER_BUFFER_LIMIT)", outageBufferLimit);
       return this;
     }
 
@@ -257,7 +262,8 @@ public final class FailoverConfig {
      */
     public Builder localCopyLimit(int localCopyLimit) {
       if (localCopyLimit < 0) {
-        throw new IllegalArgumentException("localCopyLimit (CANVASSTATE_FAILOVER_LOCAL_COPY_LIMIT) must not be negative: " + localCopyLimit);
+        throw new IllegalArgumentException("localCopyLimit (CANVASSTATE_FAILOVER_LOCAL_COPY_LIMIT)"
+            + " must not be negative: " + localCopyLimit);
       }
       this.localCopyLimit = localCopyLimit;
       return this;

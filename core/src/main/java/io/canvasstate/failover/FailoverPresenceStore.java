@@ -3,13 +3,9 @@ package io.canvasstate.failover;
 import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.Codec;
-import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
-import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,29 +25,12 @@ import java.util.Set;
  *
  * @param <P> the type of a user's presence
  */
-public final class FailoverPresenceStore<P> implements PresenceStore<P> {
-  private final FailoverStore failover;
+public final class FailoverPresenceStore<P> extends FailoverView<P> implements PresenceStore<P> {
   private final PresenceSide side;
-  private final Codec<P> codec;
-  private final KeySchema keys;
-  private final DecodeFailures decodeFailures = new DecodeFailures();
-  private volatile boolean closed;
 
   FailoverPresenceStore(FailoverStore failover, PresenceSide side, Codec<P> codec, KeySchema keys) {
-    this.failover = failover;
+    super(failover, codec, keys);
     this.side = side;
-    this.codec = codec;
-    this.keys = keys;
-  }
-
-  /** The failover state this store shares with the other stores of the same primary. */
-  public FailoverStore failover() {
-    return failover;
-  }
-
-  /** How many stored values {@link #getAll} left out because they could not be decoded. */
-  public long undecodableValues() {
-    return decodeFailures.count();
   }
 
   @Override
@@ -109,19 +88,7 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
       side.copy.snapshot(r, mark, failover.millis());
       return r;
     }, outage -> side.fallback.getAll());
-    if (raw.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, P> out = new HashMap<>(raw.size() * 4 / 3 + 1);
-    String key = keys.presenceKey();
-    for (Map.Entry<String, byte[]> e : raw.entrySet()) {
-      try {
-        out.put(e.getKey(), Values.decode(codec, key, e.getKey(), e.getValue()));
-      } catch (CodecException ce) {
-        decodeFailures.record(key, e.getKey(), ce);
-      }
-    }
-    return Collections.unmodifiableMap(out);
+    return decodeFailures.decodeAll(codec, keys.presenceKey(), raw);
   }
 
   @Override
@@ -131,26 +98,9 @@ public final class FailoverPresenceStore<P> implements PresenceStore<P> {
         outage -> side.fallback.activeUsers());
   }
 
-  /** Closes this view only; see {@link FailoverStore#close()}. */
-  @Override
-  public void close() {
-    closed = true;
-  }
-
-  @Override
-  public String toString() {
-    return "FailoverPresenceStore[" + codec + ", " + failover + (closed ? ", closed" : "") + "]";
-  }
-
   private void check(String userId) {
     Values.id("userId", userId);
     requireOpen();
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("this FailoverPresenceStore is closed");
-    }
   }
 
   private void wrote(String userId, Optional<byte[]> value, long mark) {

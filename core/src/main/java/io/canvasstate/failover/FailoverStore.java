@@ -43,8 +43,12 @@ import org.slf4j.LoggerFactory;
  * wraps this one failover state, so all the stores of one Redis fail over and recover together.
  * The wrapping order, outermost first: the typed store applies the {@link Codec} once, then this
  * decorator routes the encoded bytes to the primary or to the fallback (both typed on
- * {@code byte[]} with {@link Codec#bytes()}), so mirroring values into the local copy, the
- * fallback and the journal never encodes them again.
+ * {@code byte[]}, such as with {@link Codec#bytes()}). Working on encoded values is what keeps
+ * the healthy path cheap: mirroring values into the local copy, and during an outage into the
+ * fallback and the journal, never encodes or decodes them again, and comparing a journaled
+ * change with what the primary holds is comparing bytes, as the stores do. The decorator never
+ * modifies an array it was given or returned, so byte stores that no one else reaches may pass
+ * arrays through without copying them.
  *
  * <h2>Healthy</h2>
  * Every call goes to the primary. The store keeps a bounded local copy of what this instance
@@ -70,8 +74,13 @@ import org.slf4j.LoggerFactory;
  * itself in a call that timed out). Otherwise someone else changed that object during the
  * outage, and <b>the primary's value wins</b>: it is kept, and the outage change goes to
  * {@link FailoverListener#onConflict} with both values. A delete made during the outage is
- * written back as a delete, so nothing deleted comes back. If the primary fails again during
- * the write-back the store returns to the fallback and keeps every change not yet written.
+ * written back as a delete, so nothing deleted comes back. A presence written during the outage
+ * is written back only if it has not expired meanwhile. If the primary fails again during the
+ * write-back the store returns to the fallback and keeps every change not yet written. The
+ * journal keeps the latest change per object, at most {@link FailoverConfig#outageBufferLimit()}
+ * objects and users; past it, a change to one not yet journaled is served but not written back,
+ * and is counted and reported as dropped. Memory is thus bounded by the objects changed, not by
+ * the writes.
  *
  * <h2>Watching it</h2>
  * {@link #state()}, {@link #stats()} and {@link FailoverListener}s; each transition is logged
@@ -139,7 +148,8 @@ public final class FailoverStore implements AutoCloseable {
     this.listeners.addAll(b.listeners);
   }
 
-  private static Runnable defaultProbe(@Nullable CanvasSide canvas, @Nullable PresenceSide presence) {
+  private static Runnable defaultProbe(
+      @Nullable CanvasSide canvas, @Nullable PresenceSide presence) {
     if (canvas != null) {
       CanvasStore<byte[]> primary = canvas.primary;
       return () -> primary.count(PROBE_ID);
@@ -316,14 +326,15 @@ public final class FailoverStore implements AutoCloseable {
     }
     if (switched) {
       long ms = Duration.between(started, clock.instant()).toMillis();
+      String expiredNote = tally.expired == 0 ? ""
+          : " (" + tally.expired + " outage presences had expired and were skipped)";
       if (tally.conflicts + tally.dropped > 0) {
-        LOG.warn("Wrote back {} outage changes in {} ms; {} conflicted (the primary's value was"
-            + " kept, listeners were told), {} were dropped and {} presences had expired; serving"
-            + " from the primary store again", tally.applied, ms, tally.conflicts, tally.dropped,
-            tally.expired);
+        LOG.warn("Wrote back {} outage changes in {} ms{}; {} conflicted (the primary's value was"
+            + " kept, listeners were told) and {} were dropped; serving from the primary store"
+            + " again", tally.applied, ms, expiredNote, tally.conflicts, tally.dropped);
       } else {
-        LOG.info("Wrote back {} outage changes in {} ms ({} presences had expired); serving from"
-            + " the primary store again", tally.applied, ms, tally.expired);
+        LOG.info("Wrote back {} outage changes in {} ms{}; serving from the primary store again",
+            tally.applied, ms, expiredNote);
       }
     }
     dispatch(events);
@@ -514,7 +525,8 @@ public final class FailoverStore implements AutoCloseable {
    * @param write whether the call changes anything
    * @param repeatable whether running it twice is the same as once (so it may be retried)
    */
-  <R> R call(boolean write, boolean repeatable, PrimaryCall<R> onPrimary, OutageCall<R> onFallback) {
+  <R> R call(
+      boolean write, boolean repeatable, PrimaryCall<R> onPrimary, OutageCall<R> onFallback) {
     boolean possiblyApplied = false;
     while (true) {
       FailoverState s = machine.state();
@@ -790,7 +802,7 @@ public final class FailoverStore implements AutoCloseable {
       return this;
     }
 
-    /** The clock for the state machine, event times and presence expiry; the system's by default. */
+    /** The clock for state times, events and presence expiry; the system's by default. */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
       return this;

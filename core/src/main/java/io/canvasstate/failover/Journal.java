@@ -200,7 +200,7 @@ final class Journal {
     }
   }
 
-  /** The write-back of {@code c} failed with an unknown outcome: its value may be in the primary. */
+  /** Writing {@code c} back failed with an unknown outcome: its value may be in the primary. */
   synchronized void possiblyApplied(Change c) {
     Entry e = entries.get(c.key());
     if (e != null) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class FailoverConfigTest {
   @Test
-  void defaults_matchTheConstants() {
+  void default_everySetting_matchesItsConstant() {
     FailoverConfig c = FailoverConfig.DEFAULT;
 
     assertThat(c.failureThreshold()).isEqualTo(FailoverConfig.DEFAULT_FAILURE_THRESHOLD);

@@ -154,7 +154,7 @@ class JournalTest {
   }
 
   @Test
-  void drain_removesEverythingOldestFirst() {
+  void drain_severalChanges_removesAllOldestFirst() {
     Journal j = new Journal(10);
     j.record(ChangeKey.canvas("p", "a"), v("1"), NONE, false, T0);
     j.record(ChangeKey.canvas("p", "b"), v("1"), NONE, false, T0);

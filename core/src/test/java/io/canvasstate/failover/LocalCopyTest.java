@@ -148,7 +148,7 @@ class LocalCopyTest {
   }
 
   @Test
-  void canvasLimitZero_keepsNothing() {
+  void canvasCopy_limitZero_keepsNothing() {
     CanvasCopy copy = new CanvasCopy(0);
     alone(copy, "p", "a", v("1"));
     copy.snapshot("p", Map.of("a", v("1").get()), copy.mark(), 0);

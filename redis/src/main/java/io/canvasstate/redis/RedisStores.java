@@ -10,6 +10,7 @@ import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.failover.FailoverStore;
+import io.canvasstate.internal.SharedBytesCodec;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.inmemory.InMemoryPresenceStore;
 import java.time.InstantSource;
@@ -65,15 +66,18 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * The failover state over this factory's Redis: byte stores on both sides, so that the typed
-   * stores apply their codec once and the fallback and journal keep the encoded values.
+   * stores apply their codec once and the fallback and journal keep the encoded values. The byte
+   * stores pass arrays through uncopied ({@link SharedBytesCodec}): only the decorator reaches
+   * them, and it never modifies an array.
    */
   private FailoverStore failover(FailoverConfig failoverConfig, InstantSource clock) {
+    Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
     return FailoverStore.builder()
-        .canvas(new RedisCanvasStore<>(backend, Codec.bytes(), marks),
-            InMemoryCanvasStore.builder(Codec.bytes()).clock(clock).ttl(config.ttl())
+        .canvas(new RedisCanvasStore<>(backend, bytes, marks),
+            InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
                 .maxValueBytes(config.maxValueBytes()).build())
-        .presence(new RedisPresenceStore<>(backend, Codec.bytes()),
-            InMemoryPresenceStore.builder(Codec.bytes()).clock(clock).ttl(config.ttl())
+        .presence(new RedisPresenceStore<>(backend, bytes),
+            InMemoryPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
                 .maxValueBytes(config.maxValueBytes()).build())
         .config(failoverConfig)
         .clock(clock)

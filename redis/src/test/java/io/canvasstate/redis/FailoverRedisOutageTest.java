@@ -2,6 +2,7 @@ package io.canvasstate.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.canvasstate.CanvasStore;
@@ -9,6 +10,7 @@ import io.canvasstate.Codec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreConfig;
+import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.contract.RecordingListener;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.failover.FailoverState;
@@ -54,10 +56,22 @@ class FailoverRedisOutageTest {
     }
   }
 
-  private RedisStores open(StoreConfig config) {
+  /** One application instance's stores on the test server. */
+  private record App(RedisStores stores, CanvasStore<String> canvas,
+      PresenceStore<String> presence, FailoverStore failover, KeySchema keys)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      stores.close();
+    }
+  }
+
+  private App open(StoreConfig config) {
     RedisStores stores = RedisStores.create(config, FAST_PROBES);
-    stores.failover().orElseThrow().addListener(events);
-    return stores;
+    FailoverStore failover = stores.failover().orElseThrow();
+    failover.addListener(events);
+    return new App(stores, stores.canvas(Codec.string()), stores.presence(Codec.string()),
+        failover, config.keySchema());
   }
 
   private static StoreConfig config() {
@@ -82,7 +96,10 @@ class FailoverRedisOutageTest {
         .until(() -> failover.state() == FailoverState.HEALTHY);
   }
 
-  /** Reads and writes made while Redis is down; none may throw. */
+  /**
+   * Reads and writes made while Redis is down (or just restarted, its pooled connections dead);
+   * none may throw.
+   */
   private static void outageWork(CanvasStore<String> canvas, PresenceStore<String> presence) {
     assertThat(canvas.getAll("p"))
         .as("last known state")
@@ -121,113 +138,92 @@ class FailoverRedisOutageTest {
   }
 
   @Test
-  void sigkill_servedFromMemoryThenWrittenBackAfterRestart() {
-    try (RedisStores stores = open(config())) {
-      CanvasStore<String> canvas = stores.canvas(Codec.string());
-      PresenceStore<String> presence = stores.presence(Codec.string());
-      FailoverStore failover = stores.failover().orElseThrow();
-      KeySchema keys = stores.config().keySchema();
-      healthyWork(canvas, presence);
+  void sigkill_redisRestartedWithItsAof_servedFromMemoryThenWrittenBack() {
+    try (App app = open(config())) {
+      healthyWork(app.canvas(), app.presence());
 
       redis.kill();
-      outageWork(canvas, presence);
-      assertThat(failover.state()).isEqualTo(FailoverState.FAILED_OVER);
+      outageWork(app.canvas(), app.presence());
+      assertThat(app.failover().state()).isEqualTo(FailoverState.FAILED_OVER);
       redis.restart();
-      awaitHealthy(failover);
+      awaitHealthy(app.failover());
 
-      assertRedisHoldsOutageWork(keys);
+      assertRedisHoldsOutageWork(app.keys());
       assertThat(events.states()).containsExactly(
           FailoverState.FAILED_OVER, FailoverState.RECOVERING, FailoverState.HEALTHY);
-      assertThat(failover.stats().conflicts()).isZero();
-      assertThat(failover.stats().dropped()).isZero();
-      assertThat(canvas.get("p", "d")).contains(json("d", 2));
+      assertThat(app.failover().stats().conflicts()).isZero();
+      assertThat(app.failover().stats().dropped()).isZero();
+      assertThat(app.canvas().get("p", "d")).contains(json("d", 2));
     }
   }
 
   @Test
-  void sigstop_detectedByTimeoutServedFromMemoryThenWrittenBackAfterSigcont() {
-    try (RedisStores stores = open(config())) {
-      CanvasStore<String> canvas = stores.canvas(Codec.string());
-      PresenceStore<String> presence = stores.presence(Codec.string());
-      FailoverStore failover = stores.failover().orElseThrow();
-      KeySchema keys = stores.config().keySchema();
-      healthyWork(canvas, presence);
+  void sigstop_detectedByTimeout_servedFromMemoryThenWrittenBackAfterSigcont() {
+    try (App app = open(config())) {
+      healthyWork(app.canvas(), app.presence());
 
       redis.pause();
       try {
         long start = System.nanoTime();
-        outageWork(canvas, presence);
+        outageWork(app.canvas(), app.presence());
         assertThat(Duration.ofNanos(System.nanoTime() - start))
             .as("one call waits for the timeout, the rest answer from memory")
             .isLessThan(Duration.ofSeconds(10));
-        assertThat(failover.state()).isEqualTo(FailoverState.FAILED_OVER);
+        assertThat(app.failover().state()).isEqualTo(FailoverState.FAILED_OVER);
         assertThat(events.transitions.get(0).cause())
             .hasValueSatisfying(c -> assertThat(c).containsIgnoringCase("timed out"));
       } finally {
         redis.resume();
       }
-      awaitHealthy(failover);
+      awaitHealthy(app.failover());
 
-      assertRedisHoldsOutageWork(keys);
-      assertThat(failover.stats().conflicts()).isZero();
+      assertRedisHoldsOutageWork(app.keys());
+      assertThat(app.failover().stats().conflicts()).isZero();
     }
   }
 
   @Test
-  void restartOnSamePort_deadPooledConnectionsFailOverThenWrittenBack() {
-    try (RedisStores stores = open(config())) {
-      CanvasStore<String> canvas = stores.canvas(Codec.string());
-      PresenceStore<String> presence = stores.presence(Codec.string());
-      FailoverStore failover = stores.failover().orElseThrow();
-      KeySchema keys = stores.config().keySchema();
-      healthyWork(canvas, presence);
+  void restart_samePortDeadPooledConnections_failOverThenWrittenBack() {
+    try (App app = open(config())) {
+      healthyWork(app.canvas(), app.presence());
 
       redis.restart();
-      canvas.put("p", "a", json("a", 2));
-      canvas.remove("p", "b");
-      canvas.put("p", "d", json("d", 2));
-      canvas.putAll("q", Map.of("x", json("x", 2)));
-      presence.put("bob", json("bob", 2));
-      presence.remove("ann");
-      awaitHealthy(failover);
+      outageWork(app.canvas(), app.presence());
+      awaitHealthy(app.failover());
 
-      assertRedisHoldsOutageWork(keys);
-      assertThat(failover.stats().failovers()).isBetween(0L, 2L);
-      assertThat(failover.stats().conflicts()).isZero();
+      assertRedisHoldsOutageWork(app.keys());
+      assertThat(app.failover().stats().failovers()).isBetween(0L, 2L);
+      assertThat(app.failover().stats().conflicts()).isZero();
     }
   }
 
   @Test
-  void appStartedWhileRedisDown_startsOnMemoryAndMovesToRedisWhenItAppears() {
+  void create_whileRedisDown_startsOnMemoryAndMovesToRedisWhenItAppears() {
     redis.kill();
-    try (RedisStores stores = open(config())) {
-      CanvasStore<String> canvas = stores.canvas(Codec.string());
-      PresenceStore<String> presence = stores.presence(Codec.string());
-      FailoverStore failover = stores.failover().orElseThrow();
-      KeySchema keys = stores.config().keySchema();
+    try (App app = open(config())) {
 
-      canvas.put("p", "a", json("a", 1));
-      canvas.put("p", "gone", json("gone", 1));
-      canvas.remove("p", "gone");
-      presence.put("bob", json("bob", 1));
-      assertThat(canvas.getAll("p")).containsOnly(Map.entry("a", json("a", 1)));
-      assertThat(failover.state()).isEqualTo(FailoverState.FAILED_OVER);
+      app.canvas().put("p", "a", json("a", 1));
+      app.canvas().put("p", "gone", json("gone", 1));
+      app.canvas().remove("p", "gone");
+      app.presence().put("bob", json("bob", 1));
+      assertThat(app.canvas().getAll("p")).containsOnly(Map.entry("a", json("a", 1)));
+      assertThat(app.failover().state()).isEqualTo(FailoverState.FAILED_OVER);
       assertThat(events.transitions.get(0).reason())
           .isEqualTo(TransitionEvent.Reason.PRIMARY_UNAVAILABLE_AT_START);
 
       redis.restart();
-      awaitHealthy(failover);
+      awaitHealthy(app.failover());
 
-      assertThat(rawObjects(keys, "p")).containsOnly(Map.entry("a", json("a", 1)));
-      assertThat(rawPresence(keys, "bob")).isEqualTo(json("bob", 1));
-      canvas.put("p", "b", json("b", 1));
-      assertThat(redis.jedis().hget(keys.objectsKey("p").getBytes(UTF_8), "b".getBytes(UTF_8)))
+      assertThat(rawObjects(app.keys(), "p")).containsOnly(Map.entry("a", json("a", 1)));
+      assertThat(rawPresence(app.keys(), "bob")).isEqualTo(json("bob", 1));
+      app.canvas().put("p", "b", json("b", 1));
+      assertThat(redis.jedis().hget(app.keys().objectsKey("p").getBytes(UTF_8), "b".getBytes(UTF_8)))
           .isEqualTo(json("b", 1).getBytes(UTF_8));
     }
   }
 
   @Test
-  void fallbackDisabled_bareStoresThrowUnavailable() {
+  void canvas_fallbackDisabled_bareStoreThrowsUnavailable() {
     try (RedisStores stores = RedisStores.create(config().toBuilder()
         .fallbackEnabled(false).build())) {
       CanvasStore<String> canvas = stores.canvas(Codec.string());
@@ -235,8 +231,8 @@ class FailoverRedisOutageTest {
       assertThat(stores.failover()).isEmpty();
 
       redis.kill();
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> canvas.get("p", "a"))
-          .isInstanceOf(io.canvasstate.StoreUnavailableException.class);
+      assertThatThrownBy(() -> canvas.get("p", "a"))
+          .isInstanceOf(StoreUnavailableException.class);
     }
   }
 }

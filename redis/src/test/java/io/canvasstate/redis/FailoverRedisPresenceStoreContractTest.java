@@ -11,7 +11,8 @@ import org.junit.jupiter.api.AfterEach;
  */
 class FailoverRedisPresenceStoreContractTest extends RedisPresenceStoreContractTest {
   @Override
-  protected <P> PresenceStore<P> newPresenceStore(Codec<P> codec, TtlPolicy ttl, int maxValueBytes) {
+  protected <P> PresenceStore<P> newPresenceStore(
+      Codec<P> codec, TtlPolicy ttl, int maxValueBytes) {
     RedisStores redisStores = closeAfterTest(stores.open(ttl, maxValueBytes));
     return stores.track(redisStores.presence(codec), redisStores);
   }

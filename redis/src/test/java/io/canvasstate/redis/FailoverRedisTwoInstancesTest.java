@@ -14,8 +14,8 @@ import io.canvasstate.failover.ConflictEvent;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.failover.FailoverState;
 import io.canvasstate.failover.FailoverStore;
-import io.canvasstate.redis.testing.CuttableProxy;
 import io.canvasstate.redis.testing.RedisServerExtension;
+import io.canvasstate.redis.testing.RoundTripCounter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -41,12 +41,12 @@ class FailoverRedisTwoInstancesTest {
   }
 
   @Test
-  void partition_conflictingWritesResolvedByTheRuleAndReported() {
+  void partition_otherInstanceWritesMeanwhile_conflictsResolvedByTheRuleAndReported() {
     StoreConfig config = redis.configBuilder().connectTimeout(TIMEOUT).timeout(TIMEOUT).build();
     KeySchema keys = config.keySchema();
     RecordingListener appEvents = new RecordingListener();
     RecordingListener otherEvents = new RecordingListener();
-    try (CuttableProxy link = CuttableProxy.start(redis);
+    try (RoundTripCounter link = RoundTripCounter.start(redis);
         RedisStores app = RedisStores.create(
             config.toBuilder().redisUrl(link.url()).build(), FAST_PROBES);
         RedisStores other = RedisStores.create(config, FAST_PROBES)) {

@@ -117,7 +117,8 @@ class RedisStoresTest {
         .build();
 
     try (RedisStores stores = RedisStores.create(config)) {
-      assertThatThrownBy(() -> stores.redisCanvas(JacksonCodec.of(Shape.class)).put("p1", "o1", RECT))
+      assertThatThrownBy(
+          () -> stores.redisCanvas(JacksonCodec.of(Shape.class)).put("p1", "o1", RECT))
           .isInstanceOf(StoreException.class)
           .isNotInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("user reader");

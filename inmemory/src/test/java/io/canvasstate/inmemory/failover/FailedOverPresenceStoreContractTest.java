@@ -1,28 +1,12 @@
 package io.canvasstate.inmemory.failover;
 
-import io.canvasstate.Codec;
-import io.canvasstate.PresenceStore;
-import io.canvasstate.TtlPolicy;
-import io.canvasstate.contract.PresenceStoreContract;
-import java.time.Duration;
-
-/** The presence contract on a failover store that is failed over: every call is answered by the fallback. */
-class FailedOverPresenceStoreContractTest extends PresenceStoreContract {
-  private final ContractStores stores = new ContractStores(true);
-
+/**
+ * The presence contract on a failover store that has failed over: the fallback answers every call
+ * (the primary refuses them all from the start).
+ */
+class FailedOverPresenceStoreContractTest extends HealthyPresenceStoreContractTest {
   @Override
-  protected <P> PresenceStore<P> newPresenceStore(Codec<P> codec, TtlPolicy ttl,
-      int maxValueBytes) {
-    return stores.presence(codec, ttl, maxValueBytes, this::closeAfterTest);
-  }
-
-  @Override
-  protected void elapse(Duration duration) {
-    stores.clock.advance(duration);
-  }
-
-  @Override
-  protected void writeEncoded(PresenceStore<?> store, String userId, byte[] bytes) {
-    stores.writeEncoded(store, userId, bytes);
+  boolean failedOver() {
+    return true;
   }
 }

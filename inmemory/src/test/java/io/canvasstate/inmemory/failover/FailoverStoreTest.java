@@ -21,6 +21,9 @@ import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.failover.TransitionEvent;
 import io.canvasstate.inmemory.failover.Harness.Instance;
 import io.canvasstate.inmemory.failover.Harness.Redis;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +115,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void outageReads_returnLastKnownStateOfWhatThisInstanceReadAndWrote() {
+  void outageReads_projectsAndUsersSeenBefore_returnTheLastKnownState() {
     Instance other = instance();
     other.canvas.putAll("p", Map.of("a", "1", "b", "2", "c", "3"));
     other.canvas.put("q", "x", "9");
@@ -140,6 +143,32 @@ class FailoverStoreTest {
     app.cutOff();
 
     assertThat(app.canvas.activeProjects()).containsExactly("new");
+  }
+
+  @Test
+  void outage_manyCallsAndProbes_eachTransitionLoggedOnce() {
+    Instance app = instance();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      app.cutOff();
+      for (int i = 0; i < 200; i++) {
+        app.canvas.put("p", "o" + i, "v");
+        app.canvas.getAll("p");
+        if (i % 20 == 0) {
+          app.failover.probeNow();
+        }
+      }
+      app.reconnect();
+    } finally {
+      System.setErr(stderr);
+    }
+
+    String logged = log.toString(StandardCharsets.UTF_8);
+    assertThat(logged.lines().filter(l -> l.contains("serving from memory"))).hasSize(1);
+    assertThat(logged.lines().filter(l -> l.contains("FailoverStore"))).hasSizeLessThanOrEqualTo(3);
+    assertThat(app.events.transitions).hasSize(3);
   }
 
   @Test
@@ -171,7 +200,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void oversizedValueDuringOutage_rejectedAndNotJournaled() {
+  void put_oversizedValueDuringOutage_rejectedAndNotJournaled() {
     Redis small = new Redis(redis.clock, redis.ttl, 8);
     Instance app = track(small.instance());
     app.cutOff();
@@ -246,7 +275,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void recoveryThreshold_needsThatManyProbesInARow() {
+  void probeNow_belowRecoveryThreshold_needsThatManyProbesInARow() {
     Instance app = track(redis.instance(c -> c.recoveryThreshold(3)));
     app.cutOff();
     app.canvas.put("p", "a", "1");
@@ -320,7 +349,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void recovery_afterwardsCallsGoToThePrimaryAgain() {
+  void recovery_writtenBack_laterCallsGoToThePrimaryAgain() {
     Instance app = instance();
     app.cutOff();
     app.canvas.put("p", "a", "1");
@@ -419,7 +448,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void timeInState_followsTheClock() {
+  void stats_clockMovesDuringOutage_timeInStateFollowsIt() {
     Instance app = instance();
     redis.clock.advance(Duration.ofMinutes(3));
     app.cutOff();
@@ -523,7 +552,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void writeCompletingOnPrimaryAfterTheSwitch_isMirroredIntoTheFallback() {
+  void put_completesOnPrimaryAfterTheSwitch_isMirroredIntoTheFallback() {
     Instance app = instance();
     app.flaky.afterCall(op -> {
       if (op.equals("put p/a")) {
@@ -543,7 +572,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void writeCompletingOnPrimaryAfterAnOutageWriteToIt_isOursNotAConflict() {
+  void put_completesOnPrimaryAfterAnOutageWriteToIt_isOursNotAConflict() {
     Instance app = instance();
     app.flaky.afterCall(op -> {
       if (op.equals("put p/a")) {
@@ -562,7 +591,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void outageWriteDuringWriteBack_newerValueWrittenBackToo() {
+  void put_duringWriteBack_newerValueWrittenBackToo() {
     Instance app = track(redis.instance(c -> c.writeBackBatchSize(1)));
     app.cutOff();
     app.canvas.put("p", "a", "1");
@@ -849,7 +878,7 @@ class FailoverStoreTest {
   }
 
   @Test
-  void closeView_onlyThatViewStops() {
+  void close_oneView_onlyThatViewStops() {
     Instance app = instance();
     FailoverCanvasStore<String> view = app.failover.canvas(io.canvasstate.Codec.string());
 
