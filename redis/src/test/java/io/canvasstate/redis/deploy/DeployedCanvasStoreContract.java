@@ -20,8 +20,8 @@ public abstract class DeployedCanvasStoreContract extends CanvasStoreContract {
   }
 
   /**
-   * 2 s lifetimes instead of the suite's 1 s: these run on several servers at once on a loaded
-   * machine, where a 1 s lifetime can run out during a scheduling stall.
+   * 1.5 s lifetimes instead of the suite's 1 s: these run against several servers at once, and on
+   * a loaded machine a 1 s lifetime can run out during a scheduling stall.
    */
   @Override
   protected TtlPolicy shortTtl() {

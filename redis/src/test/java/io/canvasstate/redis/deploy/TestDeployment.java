@@ -30,7 +30,7 @@ import redis.clients.jedis.UnifiedJedis;
 public final class TestDeployment implements AutoCloseable {
   /** The lifetimes the deployments' TTL tests use. */
   public static final TtlPolicy SHORT_TTL =
-      new TtlPolicy(Duration.ofSeconds(2), Duration.ofSeconds(2));
+      new TtlPolicy(Duration.ofMillis(1_500), Duration.ofMillis(1_500));
 
   private static final AtomicLong PREFIXES = new AtomicLong();
   /** Deployments whose administrator's client is open, for {@link #closeAll()}. */
