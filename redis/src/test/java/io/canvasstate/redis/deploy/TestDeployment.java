@@ -40,7 +40,8 @@ public final class TestDeployment implements AutoCloseable {
   private final Supplier<StoreConfig.Builder> base;
   private final Supplier<UnifiedJedis> adminFactory;
   private final String prefixStem;
-  private final Map<Object, KeySchema> schemas = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final Map<Object, KeySchema> schemas =
+      Collections.synchronizedMap(new IdentityHashMap<>());
   private volatile @Nullable UnifiedJedis admin;
 
   /**
@@ -63,9 +64,13 @@ public final class TestDeployment implements AutoCloseable {
     return base.get().keyPrefix(prefixStem + PREFIXES.incrementAndGet() + ":");
   }
 
-  /** A {@link RedisStores} for {@link #config()} with these lifetimes and limit. */
+  /**
+   * A {@link RedisStores} for {@link #config()} with these lifetimes and limit, without the
+   * in-memory fallback (its stores are used bare).
+   */
   public RedisStores newStores(TtlPolicy ttl, int maxValueBytes) {
-    return RedisStores.create(config().ttl(ttl).maxValueBytes(maxValueBytes).build());
+    return RedisStores.create(config().ttl(ttl).maxValueBytes(maxValueBytes)
+        .fallbackEnabled(false).build());
   }
 
   /**
