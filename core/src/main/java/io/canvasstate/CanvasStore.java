@@ -157,6 +157,47 @@ public interface CanvasStore<T> extends AutoCloseable {
     return new CanvasMapView<>(this, KeySchema.requireValidId("projectId", projectId));
   }
 
+  /**
+   * Registers a listener for the changes to one project, made through any instance that shares
+   * this store's backing state (this one included), and returns the handle that ends it.
+   *
+   * <p>What a listener can rely on:
+   * <ul>
+   *   <li><b>Every change, once.</b> A write that changed something ({@code put}, {@code putAll},
+   *       the conditional writes, {@code remove} of an object that was there, {@code clear} of a
+   *       non-empty project) produces one {@link CanvasEvent.Put}, {@link CanvasEvent.Removed} or
+   *       {@link CanvasEvent.Cleared} per object or project, at most once to each listener. A
+   *       write that changed nothing produces no event. A canvas that expires produces none.
+   *   <li><b>In order.</b> Events of one project arrive in the order its writes were applied,
+   *       whichever instance made them.
+   *   <li><b>No silent gaps.</b> When events may have been lost (the connection to the server
+   *       dropped and came back, a failover switch, an event that could not be decoded), the
+   *       listener receives a {@link CanvasEvent.Resync} after the subscription is working again;
+   *       it should then re-read the canvas. A lost connection is re-established by the store
+   *       itself, with backoff.
+   *   <li><b>Echoes included.</b> This instance's own writes are delivered too; {@code
+   *       event.isFrom(store.instanceId())} tells them apart.
+   *   <li><b>Not durable.</b> Only changes made while subscribed are delivered; subscribe first,
+   *       then read the canvas, so that nothing falls between the two.
+   * </ul>
+   *
+   * <p>Listeners are called one event at a time, outside the store's locks, on a thread of the
+   * store's (or the writing thread's, for in-process stores); see {@link CanvasListener}. When
+   * this method returns, the subscription is in place, unless the backing store is unreachable:
+   * then it is set up as soon as the store is back, and a resync follows.
+   *
+   * @return the subscription; closing it, or closing the store, ends delivery
+   * @throws IllegalArgumentException if the project id is invalid
+   * @throws IllegalStateException if the store is closed
+   */
+  Subscription subscribe(String projectId, CanvasListener<T> listener);
+
+  /**
+   * The id this store puts on the events it originates, unique per instance (process) unless
+   * configured otherwise; see {@link CanvasEvent#isFrom}.
+   */
+  String instanceId();
+
   /** Releases what the store holds (connections, threads). Calls after close may fail. */
   @Override
   void close();

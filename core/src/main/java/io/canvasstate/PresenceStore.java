@@ -54,6 +54,28 @@ public interface PresenceStore<P> extends AutoCloseable {
    */
   Set<String> activeUsers();
 
+  /**
+   * Registers a listener for presence changes, made through any instance that shares this
+   * store's backing state (this one included), and returns the handle that ends it.
+   *
+   * <p>Each change is delivered at most once, in the order applied for each user: a {@code put}
+   * of an absent (or expired) user is a {@link PresenceEvent.Joined}, of a present one an
+   * {@link PresenceEvent.Updated}; {@code remove} of a present user is a {@link PresenceEvent.Left}
+   * with reason {@code REMOVED}. A presence that expires produces a {@code Left} with reason
+   * {@code EXPIRED} soon after it expires (within the store's sweep interval), whether or not
+   * anyone reads presence. When events may have been lost, listeners receive a
+   * {@link PresenceEvent.Resync} once the subscription works again, and should re-read presence.
+   * This instance's own changes are delivered too. Listeners are called as described on
+   * {@link CanvasStore#subscribe}.
+   *
+   * @return the subscription; closing it, or closing the store, ends delivery
+   * @throws IllegalStateException if the store is closed
+   */
+  Subscription subscribe(PresenceListener<P> listener);
+
+  /** The id this store puts on the events it originates; see {@link PresenceEvent#isFrom}. */
+  String instanceId();
+
   /** Releases what the store holds. */
   @Override
   void close();

@@ -2,9 +2,14 @@ package io.canvasstate.failover;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasEvent;
+import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.ResyncReason;
+import io.canvasstate.Subscription;
 import io.canvasstate.internal.Values;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,6 +31,13 @@ import java.util.Set;
  * what happens to outage changes. Values compare as the primary compares them: equal encodings,
  * or a stored value that re-encodes to the expected one.
  *
+ * <p>{@linkplain #subscribe Events} come from the primary, and from the fallback while the store
+ * serves from it (this instance's outage changes); when the store switches back to the primary
+ * every listener gets a {@link CanvasEvent.Resync} with reason {@link ResyncReason#FAILOVER}.
+ * Around a switch an event may be heard twice (an outage change, then its write-back), never
+ * without a resync after it. The events carry the primary's instance id, also for fallback
+ * changes.
+ *
  * <p>{@link #close()} only stops this view; {@link FailoverStore#close()} releases the stores.
  * Thread-safe.
  *
@@ -33,10 +45,55 @@ import java.util.Set;
  */
 public final class FailoverCanvasStore<T> extends FailoverView<T> implements CanvasStore<T> {
   private final CanvasSide side;
+  private final EventRelay<CanvasEvent<byte[]>, CanvasEvent<T>> events;
 
   FailoverCanvasStore(FailoverStore failover, CanvasSide side, Codec<T> codec, KeySchema keys) {
     super(failover, codec, keys);
     this.side = side;
+    this.events = new EventRelay<>("canvas events of " + side.primary.instanceId(), failover,
+        (projectId, l) -> side.primary.subscribe(projectId, l::accept),
+        (projectId, l) -> side.fallback.subscribe(projectId, l::accept), this::typed,
+        projectId -> new CanvasEvent.Resync<>(projectId, ResyncReason.FAILOVER));
+  }
+
+  @Override
+  public Subscription subscribe(String projectId, CanvasListener<T> listener) {
+    Values.id("projectId", projectId);
+    requireNonNull(listener, "listener");
+    requireOpen();
+    failover.requireOpen();
+    return events.subscribe(projectId, listener::onEvent);
+  }
+
+  /** The primary's instance id; events from the fallback carry it too. */
+  @Override
+  public String instanceId() {
+    return side.primary.instanceId();
+  }
+
+  /**
+   * An event of the byte stores as this view's, decoded; an outage change of the fallback is
+   * stamped with the primary's instance id, as if the primary had made it.
+   */
+  private CanvasEvent<T> typed(CanvasEvent<byte[]> e, boolean fromFallback) {
+    if (e instanceof CanvasEvent.Put<byte[]> put) {
+      try {
+        return new CanvasEvent.Put<>(put.projectId(), put.objectId(),
+            decode(put.projectId(), put.objectId(), put.value()),
+            fromFallback ? instanceId() : put.instanceId());
+      } catch (CodecException ex) {
+        decodeFailures.record(keys.objectsKey(put.projectId()), put.objectId(), ex);
+        return new CanvasEvent.Resync<>(put.projectId(), ResyncReason.UNDECODABLE_EVENT);
+      }
+    } else if (e instanceof CanvasEvent.Removed<byte[]> removed) {
+      return new CanvasEvent.Removed<>(removed.projectId(), removed.objectId(),
+          fromFallback ? instanceId() : removed.instanceId());
+    } else if (e instanceof CanvasEvent.Cleared<byte[]> cleared) {
+      return new CanvasEvent.Cleared<>(cleared.projectId(),
+          fromFallback ? instanceId() : cleared.instanceId());
+    }
+    CanvasEvent.Resync<byte[]> resync = (CanvasEvent.Resync<byte[]>) e;
+    return new CanvasEvent.Resync<>(resync.projectId(), resync.reason());
   }
 
   @Override
@@ -325,6 +382,13 @@ public final class FailoverCanvasStore<T> extends FailoverView<T> implements Can
       }
     }
     return false;
+  }
+
+  /** Closes this view only, ending its subscriptions; see {@link FailoverStore#close()}. */
+  @Override
+  public void close() {
+    super.close();
+    events.close();
   }
 
   // ---- helpers ----

@@ -3,8 +3,13 @@ package io.canvasstate.failover;
 import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.PresenceEvent;
+import io.canvasstate.PresenceListener;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.ResyncReason;
+import io.canvasstate.Subscription;
 import io.canvasstate.internal.Values;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +25,11 @@ import java.util.Set;
  * there) is no conflict. Written back, a presence gets a whole new lifetime from the moment of
  * the write-back.
  *
+ * <p>{@linkplain #subscribe Events} follow the canvas rules of {@link FailoverCanvasStore}:
+ * the primary's always, the fallback's while serving from it (including expiries it notices),
+ * and a {@link PresenceEvent.Resync} with reason {@link ResyncReason#FAILOVER} when the store
+ * switches back.
+ *
  * <p>{@link #close()} only stops this view; {@link FailoverStore#close()} releases the stores.
  * Thread-safe.
  *
@@ -27,10 +37,61 @@ import java.util.Set;
  */
 public final class FailoverPresenceStore<P> extends FailoverView<P> implements PresenceStore<P> {
   private final PresenceSide side;
+  private final EventRelay<PresenceEvent<byte[]>, PresenceEvent<P>> events;
 
   FailoverPresenceStore(FailoverStore failover, PresenceSide side, Codec<P> codec, KeySchema keys) {
     super(failover, codec, keys);
     this.side = side;
+    this.events = new EventRelay<>("presence events of " + side.primary.instanceId(), failover,
+        (key, l) -> side.primary.subscribe(l::accept), (key, l) -> side.fallback.subscribe(l::accept),
+        this::typed, key -> new PresenceEvent.Resync<>(ResyncReason.FAILOVER));
+  }
+
+  @Override
+  public Subscription subscribe(PresenceListener<P> listener) {
+    requireNonNull(listener, "listener");
+    requireOpen();
+    failover.requireOpen();
+    return events.subscribe("", listener::onEvent);
+  }
+
+  /** The primary's instance id; events from the fallback carry it too. */
+  @Override
+  public String instanceId() {
+    return side.primary.instanceId();
+  }
+
+  /**
+   * An event of the byte stores as this view's, decoded; a change of the fallback is stamped
+   * with the primary's instance id.
+   */
+  private PresenceEvent<P> typed(PresenceEvent<byte[]> e, boolean fromFallback) {
+    try {
+      if (e instanceof PresenceEvent.Joined<byte[]> joined) {
+        return new PresenceEvent.Joined<>(joined.userId(), decode(joined.userId(), joined.presence()),
+            fromFallback ? instanceId() : joined.instanceId());
+      } else if (e instanceof PresenceEvent.Updated<byte[]> updated) {
+        return new PresenceEvent.Updated<>(updated.userId(),
+            decode(updated.userId(), updated.presence()),
+            fromFallback ? instanceId() : updated.instanceId());
+      }
+    } catch (CodecException ex) {
+      return new PresenceEvent.Resync<>(ResyncReason.UNDECODABLE_EVENT);
+    }
+    if (e instanceof PresenceEvent.Left<byte[]> left) {
+      return new PresenceEvent.Left<>(left.userId(), left.reason(),
+          fromFallback ? instanceId() : left.instanceId());
+    }
+    return new PresenceEvent.Resync<>(((PresenceEvent.Resync<byte[]>) e).reason());
+  }
+
+  private P decode(String userId, byte[] bytes) {
+    try {
+      return Values.decode(codec, keys.presenceKey(), userId, bytes);
+    } catch (CodecException e) {
+      decodeFailures.record(keys.presenceKey(), userId, e);
+      throw e;
+    }
   }
 
   @Override
@@ -96,6 +157,13 @@ public final class FailoverPresenceStore<P> extends FailoverView<P> implements P
     requireOpen();
     return failover.call(false, true, side.primary::activeUsers,
         outage -> side.fallback.activeUsers());
+  }
+
+  /** Closes this view only, ending its subscriptions; see {@link FailoverStore#close()}. */
+  @Override
+  public void close() {
+    super.close();
+    events.close();
   }
 
   private void check(String userId) {

@@ -107,6 +107,8 @@ public final class FailoverStore implements AutoCloseable {
   private final StateMachine machine;
   private final boolean backgroundProbe;
   private final List<FailoverListener> listeners = new CopyOnWriteArrayList<>();
+  /** Run after each call served from the fallback, outside the locks: event delivery. */
+  private final List<Runnable> afterOutageCalls = new CopyOnWriteArrayList<>();
   /** Outage calls hold it shared; switching to and from the fallback holds it exclusively. */
   private final ReentrantReadWriteLock modeLock = new ReentrantReadWriteLock();
   /** Serializes probing, writing back and closing. */
@@ -574,6 +576,7 @@ public final class FailoverStore implements AutoCloseable {
       if (outage.events != null) {
         dispatch(outage.events);
       }
+      afterOutageCalls.forEach(Runnable::run);
       return r;
     }
   }
@@ -611,6 +614,28 @@ public final class FailoverStore implements AutoCloseable {
 
   long millis() {
     return clock.millis();
+  }
+
+  /** Runs {@code task} after every call served from the fallback, once its locks are released. */
+  void runAfterOutageCalls(Runnable task) {
+    afterOutageCalls.add(task);
+  }
+
+  void stopRunningAfterOutageCalls(Runnable task) {
+    afterOutageCalls.remove(task);
+  }
+
+  /** Whether this thread is inside a call served from the fallback (holding its locks). */
+  boolean inOutageCall() {
+    return modeLock.getReadHoldCount() > 0 || modeLock.isWriteLockedByCurrentThread();
+  }
+
+  /**
+   * Whether this thread is switching between primary and fallback (seeding the fallback, or
+   * emptying it), which changes the fallback without any change to report.
+   */
+  boolean switchingOnThisThread() {
+    return modeLock.isWriteLockedByCurrentThread();
   }
 
   void requireOpen() {

@@ -2,7 +2,9 @@ package io.canvasstate.inmemory;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
+import io.canvasstate.Subscription;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -129,6 +131,18 @@ public final class FaultInjectingCanvasStore<T> implements CanvasStore<T> {
   public boolean remove(String projectId, String objectId, T expected) {
     calls.enter("remove");
     return delegate.remove(projectId, objectId, expected);
+  }
+
+  /** Subscribes to the decorated store; counted, never failed (events flow from the delegate). */
+  @Override
+  public Subscription subscribe(String projectId, CanvasListener<T> listener) {
+    calls.count("subscribe");
+    return delegate.subscribe(projectId, listener);
+  }
+
+  @Override
+  public String instanceId() {
+    return delegate.instanceId();
   }
 
   /** Closes the decorated store; never failed by the switch. */

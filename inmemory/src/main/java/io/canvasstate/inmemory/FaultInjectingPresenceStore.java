@@ -2,7 +2,9 @@ package io.canvasstate.inmemory;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.PresenceListener;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.Subscription;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +67,18 @@ public final class FaultInjectingPresenceStore<P> implements PresenceStore<P> {
   public Set<String> activeUsers() {
     calls.enter("activeUsers");
     return delegate.activeUsers();
+  }
+
+  /** Subscribes to the decorated store; counted, never failed (events flow from the delegate). */
+  @Override
+  public Subscription subscribe(PresenceListener<P> listener) {
+    calls.count("subscribe");
+    return delegate.subscribe(listener);
+  }
+
+  @Override
+  public String instanceId() {
+    return delegate.instanceId();
   }
 
   /** Closes the decorated store; never failed by the switch. */

@@ -2,12 +2,17 @@ package io.canvasstate.inmemory;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasEvent;
+import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.ResyncReason;
+import io.canvasstate.Subscription;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.EventHub;
 import io.canvasstate.internal.Values;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -41,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  * snapshot: operations on one project are serialized, operations on different projects run in
  * parallel. Values are decoded outside the lock.
  *
+ * <p>{@linkplain #subscribe Events} are delivered in-process, on the writing thread once the
+ * write's lock is released, in the order the writes of a project were applied. A project that
+ * expires produces no event.
+ *
  * <pre>{@code
  * ManualClock clock = ManualClock.create();
  * InMemoryCanvasStore<Shape> store = InMemoryCanvasStore.builder(JacksonCodec.of(Shape.class))
@@ -60,6 +69,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   private final ConcurrentHashMap<String, Project> projects = new ConcurrentHashMap<>();
   private final ExpiryIndex expiries = new ExpiryIndex();
   private final DecodeFailures decodeFailures = new DecodeFailures();
+  private final String instanceId;
+  private final EventHub<String, CanvasEvent<T>> events;
   private volatile boolean closed;
 
   /** One project's objects; read and written only inside {@code projects.compute} for its id. */
@@ -75,6 +86,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     this.ttl = b.ttl();
     this.ttlMillis = ExpiryIndex.millis(b.ttl().canvasTtl());
     this.maxValueBytes = b.maxValueBytes();
+    this.instanceId = b.instanceId();
+    this.events = new EventHub<>("canvas events of " + instanceId);
   }
 
   /** A store with the default lifetimes and value limit, on the system clock. */
@@ -102,7 +115,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
-    apply(projectId, objects -> objects.put(objectId, bytes));
+    apply(projectId, objects -> emitPut(projectId, objectId, bytes, objects.put(objectId, bytes)));
   }
 
   @Override
@@ -117,6 +130,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     if (!encoded.isEmpty()) {
       apply(projectId, stored -> {
         stored.putAll(encoded);
+        encoded.forEach((objectId, bytes) -> emitPut(projectId, objectId, bytes, null));
         return null;
       });
     }
@@ -126,7 +140,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   public boolean remove(String projectId, String objectId) {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
-    return apply(projectId, objects -> objects.remove(objectId)) != null;
+    return apply(projectId, objects -> emitRemoved(projectId, objectId, objects.remove(objectId)))
+        != null;
   }
 
   @Override
@@ -164,11 +179,16 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   public void clear(String projectId) {
     Values.id("projectId", projectId);
     ensureOpen();
-    prune(clock.millis());
+    long now = clock.millis();
+    prune(now);
     projects.computeIfPresent(projectId, (id, project) -> {
       expiries.remove(id, project.expiresAt);
+      if (project.expiresAt > now) {
+        events.enqueue(id, new CanvasEvent.Cleared<>(id, instanceId));
+      }
       return null;
     });
+    events.drain();
   }
 
   @Override
@@ -190,7 +210,10 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
-    return decode(projectId, objectId, apply(projectId, objects -> objects.putIfAbsent(objectId, bytes)));
+    return decode(projectId, objectId, apply(projectId, objects -> {
+      byte[] previous = objects.putIfAbsent(objectId, bytes);
+      return previous != null ? previous : emitPut(projectId, objectId, bytes, null);
+    }));
   }
 
   /**
@@ -204,7 +227,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
-    return decode(projectId, objectId, apply(projectId, objects -> objects.put(objectId, bytes)));
+    return decode(projectId, objectId,
+        apply(projectId, objects -> emitPut(projectId, objectId, bytes, objects.put(objectId, bytes))));
   }
 
   /**
@@ -217,7 +241,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   public Optional<T> getAndRemove(String projectId, String objectId) {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
-    return decode(projectId, objectId, apply(projectId, objects -> objects.remove(objectId)));
+    return decode(projectId, objectId,
+        apply(projectId, objects -> emitRemoved(projectId, objectId, objects.remove(objectId))));
   }
 
   @Override
@@ -225,7 +250,10 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
-    return decode(projectId, objectId, apply(projectId, objects -> objects.replace(objectId, bytes)));
+    return decode(projectId, objectId, apply(projectId, objects -> {
+      byte[] previous = objects.replace(objectId, bytes);
+      return previous == null ? null : emitPut(projectId, objectId, bytes, previous);
+    }));
   }
 
   @Override
@@ -234,7 +262,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("objectId", objectId);
     byte[] expectedBytes = encode(objectId, expected);
     byte[] bytes = encode(objectId, replacement);
-    return ifCurrentIs(projectId, objectId, expectedBytes, objects -> objects.put(objectId, bytes));
+    return ifCurrentIs(projectId, objectId, expectedBytes,
+        objects -> emitPut(projectId, objectId, bytes, objects.put(objectId, bytes)));
   }
 
   @Override
@@ -242,13 +271,31 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] expectedBytes = encode(objectId, expected);
-    return ifCurrentIs(projectId, objectId, expectedBytes, objects -> objects.remove(objectId));
+    return ifCurrentIs(projectId, objectId, expectedBytes,
+        objects -> emitRemoved(projectId, objectId, objects.remove(objectId)));
   }
 
-  /** Marks the store closed; later calls throw {@link IllegalStateException}. Idempotent. */
+  @Override
+  public Subscription subscribe(String projectId, CanvasListener<T> listener) {
+    Values.id("projectId", projectId);
+    requireNonNull(listener, "listener");
+    ensureOpen();
+    return events.subscribe(projectId, listener::onEvent);
+  }
+
+  @Override
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /**
+   * Marks the store closed and ends its subscriptions; later calls throw
+   * {@link IllegalStateException}. Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
+    events.close();
   }
 
   // ---- for tests and tools ----
@@ -266,7 +313,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] copy = requireNonNull(bytes, "bytes").clone();
-    apply(projectId, objects -> objects.put(objectId, copy));
+    apply(projectId, objects -> emitPut(projectId, objectId, copy, objects.put(objectId, copy)));
   }
 
   /** How many stored values {@link #getAll} has left out because they could not be decoded. */
@@ -281,7 +328,8 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public String toString() {
-    return "InMemoryCanvasStore[codec=" + codec + ", canvasTtl=" + ttl.canvasTtl() + "]";
+    return "InMemoryCanvasStore[codec=" + codec + ", canvasTtl=" + ttl.canvasTtl()
+        + ", instanceId=" + instanceId + "]";
   }
 
   // ---- internals ----
@@ -314,7 +362,36 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
       project.expiresAt = expiresAt;
       return project;
     });
+    events.drain();
     return result.value;
+  }
+
+  /**
+   * Queues a put event for the project's listeners, if it has any; call under the project's
+   * lock, so that events queue in write order. Returns {@code previous}, for chaining.
+   */
+  private byte @Nullable [] emitPut(
+      String projectId, String objectId, byte[] bytes, byte @Nullable [] previous) {
+    if (events.hasListeners(projectId)) {
+      CanvasEvent<T> event;
+      try {
+        T value = Values.decode(codec, KeySchema.DEFAULT.objectsKey(projectId), objectId, bytes);
+        event = new CanvasEvent.Put<>(projectId, objectId, value, instanceId);
+      } catch (CodecException e) {
+        event = new CanvasEvent.Resync<>(projectId, ResyncReason.UNDECODABLE_EVENT);
+      }
+      events.enqueue(projectId, event);
+    }
+    return previous;
+  }
+
+  /** Queues a removed event if {@code previous} (the removed value) is there; returns it. */
+  private byte @Nullable [] emitRemoved(
+      String projectId, String objectId, byte @Nullable [] previous) {
+    if (previous != null) {
+      events.enqueue(projectId, new CanvasEvent.Removed<>(projectId, objectId, instanceId));
+    }
+    return previous;
   }
 
   /**

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
+import io.canvasstate.internal.InstanceIds;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.function.Function;
 
@@ -28,6 +30,11 @@ public final class InMemoryStoreBuilder<S> {
   private InstantSource clock = InstantSource.system();
   private TtlPolicy ttl = TtlPolicy.DEFAULT;
   private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
+  private String instanceId = InstanceIds.random();
+  private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+
+  /** How often a presence store with listeners looks for expired presences: one second. */
+  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
 
   InMemoryStoreBuilder(Function<InMemoryStoreBuilder<S>, S> factory) {
     this.factory = factory;
@@ -59,6 +66,34 @@ public final class InMemoryStoreBuilder<S> {
     return this;
   }
 
+  /**
+   * The id put on the events the store originates ({@link io.canvasstate.CanvasStore#instanceId});
+   * a random one by default. A failover decorator may give its fallback the primary's id, so
+   * that echoes look the same from both.
+   *
+   * @throws IllegalArgumentException if it is not a valid id
+   */
+  public InMemoryStoreBuilder<S> instanceId(String instanceId) {
+    this.instanceId = InstanceIds.require(instanceId);
+    return this;
+  }
+
+  /**
+   * For a presence store: how often, in real time, it looks for expired presences while it has
+   * listeners, so that an expiry produces its {@code left} event although nobody reads;
+   * {@link #DEFAULT_SWEEP_INTERVAL} by default. A canvas store ignores it.
+   *
+   * @throws IllegalArgumentException if it is not positive
+   */
+  public InMemoryStoreBuilder<S> sweepInterval(Duration sweepInterval) {
+    requireNonNull(sweepInterval, "sweepInterval");
+    if (sweepInterval.isNegative() || sweepInterval.isZero()) {
+      throw new IllegalArgumentException("sweepInterval must be positive: " + sweepInterval);
+    }
+    this.sweepInterval = sweepInterval;
+    return this;
+  }
+
   /** Builds the store. */
   public S build() {
     return factory.apply(this);
@@ -74,5 +109,13 @@ public final class InMemoryStoreBuilder<S> {
 
   int maxValueBytes() {
     return maxValueBytes;
+  }
+
+  String instanceId() {
+    return instanceId;
+  }
+
+  Duration sweepInterval() {
+    return sweepInterval;
   }
 }

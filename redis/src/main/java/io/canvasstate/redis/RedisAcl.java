@@ -9,11 +9,14 @@ import java.util.List;
  * the stores send, nothing else. An administrator creates the user with
  *
  * <pre>
- * ACL SETUSER canvasstate on &gt;&lt;password&gt; resetkeys ~myapp:canvas:* ~myapp:presence:* ~myapp:projects:* resetchannels -&#64;all +...
+ * ACL SETUSER canvasstate on &gt;&lt;password&gt; resetkeys ~myapp:canvas:* ~myapp:presence:* ~myapp:projects:* resetchannels &amp;myapp:canvas:* &amp;myapp:presence:* &amp;myapp:canvasstate:* -&#64;all +...
+ *
  * </pre>
  *
- * where the part after the password is {@link #rules(String) rules("myapp:")}. The library never
- * needs {@code KEYS}, {@code SCAN}, {@code FLUSHALL}, {@code CONFIG}, pub/sub or keyspace
+ * where the part after the password is {@link #rules(String) rules("myapp:")}. The channels are
+ * those of the change events ({@code PUBLISH} from the write scripts, {@code SUBSCRIBE} by the
+ * event connection); without them writes still work but no events are published. The library
+ * never needs {@code KEYS}, {@code SCAN}, {@code FLUSHALL}, {@code CONFIG} or keyspace
  * notifications. Stateless and thread-safe.
  */
 public final class RedisAcl {
@@ -33,14 +36,17 @@ public final class RedisAcl {
       // sorted sets of active projects and users
       "zadd", "zrange", "zrangebyscore", "zremrangebyscore", "zrem", "zscore",
       // Redis' clock, inside scripts
-      "time");
+      "time",
+      // change events: published by the write scripts, received by the event connection
+      "publish", "subscribe", "unsubscribe");
 
   private RedisAcl() {}
 
   /**
    * The rules for a user whose stores use {@code keyPrefix} ({@code CANVASSTATE_KEY_PREFIX}):
    * {@code resetkeys ~<prefix>canvas:* ~<prefix>presence:* ~<prefix>projects:* resetchannels
-   * -@all +ping ...}, to follow {@code ACL SETUSER <user> on ><password>}.
+   * &<prefix>canvas:* &<prefix>presence:* &<prefix>canvasstate:* -@all +ping ...}, to follow
+   * {@code ACL SETUSER <user> on ><password>}.
    *
    * @param keyPrefix the key prefix, {@code ""} for none; glob characters in it ({@code *},
    *     {@code ?}, {@code [}) act as patterns
@@ -56,7 +62,11 @@ public final class RedisAcl {
     for (String pattern : List.of("canvas:*", "presence:*", "projects:*")) {
       rules.append(" ~").append(keyPrefix).append(pattern);
     }
-    rules.append(" resetchannels -@all");
+    rules.append(" resetchannels");
+    for (String pattern : List.of("canvas:*", "presence:*", "canvasstate:*")) {
+      rules.append(" &").append(keyPrefix).append(pattern);
+    }
+    rules.append(" -@all");
     for (String command : COMMANDS) {
       rules.append(" +").append(command);
     }

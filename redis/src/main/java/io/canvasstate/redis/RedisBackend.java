@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -71,6 +72,8 @@ final class RedisBackend implements AutoCloseable {
   private volatile @Nullable ExecutorService pipelineReaders;
   private volatile @Nullable UnifiedJedis client;
   private volatile boolean closed;
+  /** What a connection outside the pool uses: the pool's credentials, TLS and timeouts. */
+  private final JedisClientConfig dedicatedConfig;
 
   /**
    * A backend for {@code config}; with TLS, its certificates and keys are read and checked now.
@@ -84,6 +87,7 @@ final class RedisBackend implements AutoCloseable {
   RedisBackend(StoreConfig config, @Nullable SslOptions ssl) {
     this.config = requireNonNull(config, "config");
     this.factory = factory(config, ssl);
+    this.dedicatedConfig = clientConfig(config, ssl);
   }
 
   StoreConfig config() {
@@ -110,6 +114,36 @@ final class RedisBackend implements AutoCloseable {
       }
       return c;
     }
+  }
+
+  /**
+   * A new connection of its own, outside the pool, to the node that takes writes, for the
+   * event subscription: the server of a standalone deployment, the master Sentinel names now, or
+   * a random Cluster node (classic pub/sub messages reach every node of a cluster). Same
+   * credentials, TLS and timeouts as the pool's.
+   *
+   * @throws IllegalStateException if the backend is closed
+   * @throws RuntimeException whatever Jedis throws while connecting
+   */
+  Connection newDedicatedConnection() {
+    requireOpen();
+    HostAndPort node = switch (config.deployment()) {
+      case STANDALONE -> {
+        URI url = config.redisUrl().orElseThrow();
+        yield new HostAndPort(host(url), url.getPort());
+      }
+      case SENTINEL -> ((RedisSentinelClient) client()).getCurrentMaster();
+      case CLUSTER -> {
+        List<String> nodes = List.copyOf(((RedisClusterClient) client()).getClusterNodes().keySet());
+        if (nodes.isEmpty()) {
+          throw new JedisConnectionException("no reachable Cluster node");
+        }
+        yield HostAndPort.from(nodes.get(java.util.concurrent.ThreadLocalRandom.current()
+            .nextInt(nodes.size())));
+      }
+      case NONE -> throw new IllegalStateException("no Redis configured");
+    };
+    return new Connection(node, dedicatedConfig);
   }
 
   /**

@@ -5,13 +5,18 @@ import static io.canvasstate.redis.RedisBytes.number;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasEvent;
+import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.ResyncReason;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
+import io.canvasstate.Subscription;
 import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.EventHub;
 import io.canvasstate.internal.Values;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,6 +52,12 @@ import redis.clients.jedis.Response;
  * matches (see {@link Values#sameValue}). A value that cannot be decoded makes {@link #get} and
  * the methods returning a previous value throw {@link CodecException} (after they wrote, for
  * those that write); {@link #getAll} leaves it out and counts it in {@link #undecodableValues()}.
+ *
+ * <p>Every write that changes something publishes its change event on the project's channel,
+ * {@code canvas:{<projectId>}:events}, from inside its script: atomic with the write, in the
+ * same round trip, in the order Redis applied the writes. {@link #subscribe} listens on that
+ * channel through the {@link RedisStores}' one event connection (see {@link CanvasStore#subscribe}
+ * for the guarantees); listeners are called on that connection's thread.
  *
  * <p>On a Redis Cluster, every key of a project carries the {@code {projectId}} hash tag, so
  * each per-project operation runs on one node and is exactly as atomic as on one server: the
@@ -78,9 +90,15 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   private final String activeKey;
   private final List<byte[]> activeKeys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
+  private final DecodeFailures undecodableEvents = new DecodeFailures();
+  private final RedisEvents events;
+  private final byte[] instanceIdArg;
+  private final EventHub<String, CanvasEvent<T>> hub;
+  /** The sink of each project that has listeners; changed under the hub's lock. */
+  private final Map<String, ProjectSink> sinks = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks) {
+  RedisCanvasStore(RedisBackend backend, Codec<T> codec, ActiveMarks marks, RedisEvents events) {
     this.backend = backend;
     this.codec = requireNonNull(codec, "codec");
     this.marks = marks;
@@ -93,6 +111,24 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     this.markArg = number(ttl.toMillis() + markInterval(ttl).toMillis());
     this.activeKey = schema.activeProjectsKey();
     this.activeKeys = List.of(bytes(activeKey));
+    this.events = events;
+    this.instanceIdArg = bytes(events.instanceId());
+    this.hub = new EventHub<>("canvas events of " + events.instanceId(), new EventHub.KeyWatcher<>() {
+      @Override
+      public void firstListener(String projectId) {
+        ProjectSink sink = new ProjectSink(projectId);
+        sinks.put(projectId, sink);
+        events.add(sink.channel, sink);
+      }
+
+      @Override
+      public void lastListenerGone(String projectId) {
+        ProjectSink sink = sinks.remove(projectId);
+        if (sink != null) {
+          events.remove(sink.channel, sink);
+        }
+      }
+    });
   }
 
   /** How often an instance refreshes a project's active mark: a tenth of the canvas TTL. */
@@ -168,8 +204,7 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     requireOpen();
     byte[] member = bytes(projectId);
     Batch batch = backend.batch("clear");
-    Batch.Step<@Nullable Object> deleted =
-        batch.script(Scripts.CLEAR, key, List.of(bytes(key)), List.of());
+    Batch.Step<@Nullable Object> deleted = script(batch, Scripts.CLEAR, projectId, key, List.of());
     Batch.Step<Long> unmarked = batch.command(activeKey, p -> p.zrem(activeKeys.get(0), member));
     marks.forget(projectId);
     batch.run();
@@ -359,7 +394,7 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     requireOpen();
     boolean mark = marks.due(projectId);
     Batch batch = backend.batch(op);
-    Batch.Step<@Nullable Object> main = batch.script(script, key, List.of(bytes(key)), args);
+    Batch.Step<@Nullable Object> main = script(batch, script, projectId, key, args);
     Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
     send(batch, projectId, mark);
     Object reply = main.get();
@@ -382,6 +417,84 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
       markNow(op, projectId);
     }
     return value;
+  }
+
+  /**
+   * Adds a script on a project's hash to a batch: a write as its {@linkplain EventScripts event
+   * version}, which also gets the project's channel and this instance's id.
+   */
+  private Batch.Step<@Nullable Object> script(Batch batch, Script script, String projectId,
+      String key, List<byte[]> args) {
+    return EventScripts.add(batch, script, EventScripts.canvas(script), key,
+        List.of(bytes(key)), bytes(channel(projectId)), args, instanceIdArg);
+  }
+
+  private String channel(String projectId) {
+    return schema.projectKey(projectId, "events");
+  }
+
+  @Override
+  public Subscription subscribe(String projectId, CanvasListener<T> listener) {
+    Values.id("projectId", projectId);
+    requireNonNull(listener, "listener");
+    requireOpen();
+    Subscription subscription = hub.subscribe(projectId, listener::onEvent);
+    ProjectSink sink = sinks.get(projectId);
+    if (sink != null) {
+      StoreConfig config = backend.config();
+      events.awaitOrOweResync(sink.channel, sink, config.connectTimeout().plus(config.timeout()));
+    }
+    return subscription;
+  }
+
+  @Override
+  public String instanceId() {
+    return events.instanceId();
+  }
+
+  /** Turns one project's channel messages into events for its listeners. */
+  private final class ProjectSink implements RedisEvents.Sink {
+    final String projectId;
+    final String channel;
+
+    ProjectSink(String projectId) {
+      this.projectId = projectId;
+      this.channel = channel(projectId);
+    }
+
+    @Override
+    public void onMessage(byte[] message) {
+      EventMessage m = EventMessage.parse(message).orElse(null);
+      CanvasEvent<T> event = null;
+      if (m != null) {
+        switch (m.kind()) {
+          case 'P' -> event = put(m);
+          case 'R' -> event = new CanvasEvent.Removed<>(projectId, m.id(), m.instanceId());
+          case 'C' -> event = new CanvasEvent.Cleared<>(projectId, m.instanceId());
+          default -> { }
+        }
+      }
+      if (event == null) {
+        LOG.debug("Ignored a message on {} that is not a CanvasState event", channel);
+        return;
+      }
+      hub.publish(projectId, event);
+    }
+
+    private CanvasEvent<T> put(EventMessage m) {
+      try {
+        return new CanvasEvent.Put<>(projectId, m.id(), Values.decode(codec, channel, m.id(), m.value()),
+            m.instanceId());
+      } catch (CodecException e) {
+        undecodableEvents.record(channel, m.id(), e);
+        return new CanvasEvent.Resync<>(projectId, ResyncReason.UNDECODABLE_EVENT);
+      }
+    }
+
+    @Override
+    public void onResync(ResyncReason reason) {
+      hub.publish(projectId, new CanvasEvent.Resync<>(projectId, reason));
+    }
   }
 
   private Batch.Step<@Nullable Object> mark(Batch batch, String projectId) {
@@ -431,10 +544,16 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     backend.requireOpen();
   }
 
-  /** Marks this store closed; the connection pool stays open (it is {@link RedisStores}'). */
+  /**
+   * Marks this store closed and ends its subscriptions; the connection pool and the event
+   * connection stay open (they are {@link RedisStores}').
+   */
   @Override
   public void close() {
     closed = true;
+    hub.close();
+    sinks.forEach((projectId, sink) -> events.remove(sink.channel, sink));
+    sinks.clear();
   }
 
   @Override

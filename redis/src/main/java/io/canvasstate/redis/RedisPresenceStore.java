@@ -5,15 +5,26 @@ import static io.canvasstate.redis.RedisBytes.number;
 import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.Codec;
+import io.canvasstate.CodecException;
 import io.canvasstate.KeySchema;
+import io.canvasstate.PresenceEvent;
+import io.canvasstate.PresenceListener;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.ResyncReason;
+import io.canvasstate.StoreConfig;
+import io.canvasstate.Subscription;
 import io.canvasstate.internal.DecodeFailures;
+import io.canvasstate.internal.EventHub;
 import io.canvasstate.internal.Values;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link PresenceStore} in Redis: the hash {@code presence:{users}} (user id &rarr; presence
@@ -24,6 +35,13 @@ import org.jspecify.annotations.Nullable;
  * vanish when nobody is left. {@link #get} answers only for a presence that has not expired and
  * does not extend it. {@link #getAll} and {@link #activeUsers} first remove what expired, which
  * costs what expired, in the same round trip as their read. Every operation is one round trip.
+ *
+ * <p>Every change publishes its event on {@code presence:{users}:events} from inside its script
+ * (see {@link EventScripts}). While this store has listeners it also sweeps every
+ * {@linkplain #sweepInterval second or so}: one script removes the presences that expired and
+ * publishes a {@code left} for each, so that listeners on every instance hear of an expiry
+ * although nobody reads. Sweeps of several instances do not collide: each expiry is removed,
+ * and announced, by exactly one script. Listeners are called on the event connection's thread.
  *
  * <p>On a Redis Cluster both keys carry the {@code {users}} hash tag, so every operation,
  * {@link #getAll} and {@link #activeUsers} included, runs on one node in one round trip and is
@@ -36,7 +54,9 @@ import org.jspecify.annotations.Nullable;
  * @param <P> the type of a user's presence
  */
 public final class RedisPresenceStore<P> implements PresenceStore<P> {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
   private static final Long ONE = 1L;
+  private static final String ALL = "";
 
   private final RedisBackend backend;
   private final Codec<P> codec;
@@ -50,9 +70,19 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private final byte[] active;
   private final List<byte[]> keys;
   private final DecodeFailures decodeFailures = new DecodeFailures();
+  private final DecodeFailures undecodableEvents = new DecodeFailures();
+  private final RedisEvents events;
+  private final String channel;
+  private final byte[] channelBytes;
+  private final byte[] instanceIdArg;
+  private final Duration sweepInterval;
+  private final Sink sink = new Sink();
+  private final EventHub<String, PresenceEvent<P>> hub;
+  /** The sweep while there are listeners; guarded by the hub's lock. */
+  private volatile @Nullable ScheduledFuture<?> sweep;
   private volatile boolean closed;
 
-  RedisPresenceStore(RedisBackend backend, Codec<P> codec) {
+  RedisPresenceStore(RedisBackend backend, Codec<P> codec, RedisEvents events) {
     this.backend = backend;
     this.codec = requireNonNull(codec, "codec");
     KeySchema schema = backend.config().keySchema();
@@ -64,6 +94,32 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     this.activeKey = schema.activeUsersKey();
     this.active = bytes(activeKey);
     this.keys = List.of(hash, active);
+    this.events = events;
+    this.channel = hashKey + ":events";
+    this.channelBytes = bytes(channel);
+    this.instanceIdArg = bytes(events.instanceId());
+    this.sweepInterval = sweepInterval(backend.config().ttl().presenceTtl());
+    this.hub = new EventHub<>("presence events of " + events.instanceId(), new EventHub.KeyWatcher<>() {
+      @Override
+      public void firstListener(String key) {
+        events.add(channel, sink);
+        sweep = events.every(sweepInterval, RedisPresenceStore.this::sweepExpired);
+      }
+
+      @Override
+      public void lastListenerGone(String key) {
+        stopSweeping();
+      }
+    });
+  }
+
+  /**
+   * How often a store with listeners looks for expired presences: a quarter of the presence
+   * TTL, between 50 ms and 1 s, so that a {@code left} follows an expiry within about a second.
+   */
+  static Duration sweepInterval(Duration presenceTtl) {
+    long ms = Math.max(50, Math.min(1_000, presenceTtl.toMillis() / 4));
+    return Duration.ofMillis(ms);
   }
 
   /** How many stored presences {@link #getAll} has left out because they could not be decoded. */
@@ -107,7 +163,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   public Map<String, P> getAll() {
     requireOpen();
     Batch batch = backend.batch("getAll");
-    Batch.Step<@Nullable Object> pruned = batch.script(Scripts.PRESENCE_PRUNE, bothKeys, keys, List.of());
+    Batch.Step<@Nullable Object> pruned = step(batch, Scripts.PRESENCE_PRUNE, List.of());
     Batch.Step<Map<byte[], byte[]>> all = batch.command(hashKey, p -> p.hgetAll(hash));
     batch.run();
     pruned.get();
@@ -119,7 +175,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   public Set<String> activeUsers() {
     requireOpen();
     Batch batch = backend.batch("activeUsers");
-    Batch.Step<@Nullable Object> pruned = batch.script(Scripts.PRESENCE_PRUNE, bothKeys, keys, List.of());
+    Batch.Step<@Nullable Object> pruned = step(batch, Scripts.PRESENCE_PRUNE, List.of());
     Batch.Step<List<byte[]>> users = batch.command(activeKey, p -> p.zrange(active, 0, -1));
     batch.run();
     pruned.get();
@@ -130,9 +186,103 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
   private @Nullable Object script(String op, Script script, List<byte[]> args) {
     requireOpen();
     Batch batch = backend.batch(op);
-    Batch.Step<@Nullable Object> reply = batch.script(script, bothKeys, keys, args);
+    Batch.Step<@Nullable Object> reply = step(batch, script, args);
     batch.run();
     return reply.get();
+  }
+
+  /**
+   * Adds a presence script to a batch: a write as its {@linkplain EventScripts event version},
+   * which also gets the channel and this instance's id.
+   */
+  private Batch.Step<@Nullable Object> step(Batch batch, Script script, List<byte[]> args) {
+    return EventScripts.add(batch, script, EventScripts.presence(script), bothKeys, keys,
+        channelBytes, args, instanceIdArg);
+  }
+
+  @Override
+  public Subscription subscribe(PresenceListener<P> listener) {
+    requireNonNull(listener, "listener");
+    requireOpen();
+    Subscription subscription = hub.subscribe(ALL, listener::onEvent);
+    StoreConfig config = backend.config();
+    events.awaitOrOweResync(channel, sink, config.connectTimeout().plus(config.timeout()));
+    return subscription;
+  }
+
+  @Override
+  public String instanceId() {
+    return events.instanceId();
+  }
+
+  /**
+   * Removes the presences that have expired and publishes a {@code left} (expired) for each, in
+   * one script. The store runs it every {@link #sweepInterval} while it has listeners; it can be
+   * called at any time. A failure (Redis down) is logged at DEBUG: the next sweep tries again.
+   */
+  void sweepExpired() {
+    if (closed || backend.isClosed()) {
+      return;
+    }
+    try {
+      Batch batch = backend.batch("sweep");
+      Batch.Step<@Nullable Object> pruned = step(batch, Scripts.PRESENCE_PRUNE, List.of());
+      batch.run();
+      pruned.get();
+    } catch (RuntimeException e) {
+      LOG.debug("Presence sweep failed; the next one tries again: {}", e.toString());
+    }
+  }
+
+  private void stopSweeping() {
+    events.remove(channel, sink);
+    ScheduledFuture<?> s = sweep;
+    sweep = null;
+    if (s != null) {
+      s.cancel(false);
+    }
+  }
+
+  /** Turns the presence channel's messages into events for this store's listeners. */
+  private final class Sink implements RedisEvents.Sink {
+    @Override
+    public void onMessage(byte[] message) {
+      EventMessage m = EventMessage.parse(message).orElse(null);
+      PresenceEvent<P> event = null;
+      if (m != null) {
+        switch (m.kind()) {
+          case 'J', 'U' -> event = joinedOrUpdated(m);
+          case 'L' -> event = new PresenceEvent.Left<>(m.id(), PresenceEvent.Left.Reason.REMOVED,
+              m.instanceId());
+          case 'E' -> event = new PresenceEvent.Left<>(m.id(), PresenceEvent.Left.Reason.EXPIRED,
+              m.instanceId());
+          default -> { }
+        }
+      }
+      if (event == null) {
+        LOG.debug("Ignored a message on {} that is not a CanvasState event", channel);
+        return;
+      }
+      hub.publish(ALL, event);
+    }
+
+    private PresenceEvent<P> joinedOrUpdated(EventMessage m) {
+      P value;
+      try {
+        value = Values.decode(codec, channel, m.id(), m.value());
+      } catch (CodecException e) {
+        undecodableEvents.record(channel, m.id(), e);
+        return new PresenceEvent.Resync<>(ResyncReason.UNDECODABLE_EVENT);
+      }
+      return m.kind() == 'J'
+          ? new PresenceEvent.Joined<>(m.id(), value, m.instanceId())
+          : new PresenceEvent.Updated<>(m.id(), value, m.instanceId());
+    }
+
+    @Override
+    public void onResync(ResyncReason reason) {
+      hub.publish(ALL, new PresenceEvent.Resync<>(reason));
+    }
   }
 
   private void requireOpen() {
@@ -142,10 +292,15 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     backend.requireOpen();
   }
 
-  /** Marks this store closed; the connection pool stays open (it is {@link RedisStores}'). */
+  /**
+   * Marks this store closed, ends its subscriptions and its sweep; the connection pool and the
+   * event connection stay open (they are {@link RedisStores}').
+   */
   @Override
   public void close() {
     closed = true;
+    hub.close();
+    stopSweeping();
   }
 
   @Override

@@ -13,6 +13,8 @@ import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.internal.SharedBytesCodec;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.inmemory.InMemoryPresenceStore;
+import io.canvasstate.internal.InstanceIds;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -48,19 +50,34 @@ import redis.clients.jedis.SslOptions;
  * for its answer (and for a free pooled connection): that is how a paused or unreachable server
  * is detected.
  *
+ * <p>The stores of one {@code RedisStores} share an {@linkplain #instanceId() instance id}, put on
+ * the change events they publish, and one pub/sub connection for the events they subscribe to
+ * (a dedicated connection, outside the pool, with its own daemon thread and a ping thread, from
+ * the first subscription until {@link #close()}); see {@link io.canvasstate.CanvasStore#subscribe}.
+ *
  * <p>{@link #toString()} shows the configuration without the password. Thread-safe.
  */
 public final class RedisStores implements AutoCloseable {
   private final StoreConfig config;
   private final RedisBackend backend;
   private final ActiveMarks marks;
+  private final RedisEvents events;
   private final @Nullable FailoverStore failover;
 
   private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
       @Nullable SslOptions ssl) {
+    this(config, failoverConfig, clock, ssl, RedisEvents.DEFAULT_PING_INTERVAL);
+  }
+
+  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
+      @Nullable SslOptions ssl, Duration pingInterval) {
     this.config = config;
     this.backend = new RedisBackend(config, ssl);
     this.marks = new ActiveMarks(clock, RedisCanvasStore.markInterval(config.ttl().canvasTtl()));
+    String instanceId = InstanceIds.random();
+    this.events = new RedisEvents(backend::newDedicatedConnection,
+        config.keySchema().prefix() + "canvasstate:control:" + instanceId, instanceId,
+        pingInterval, config.timeout());
     this.failover = config.fallbackEnabled() ? failover(failoverConfig, clock) : null;
   }
 
@@ -73,12 +90,12 @@ public final class RedisStores implements AutoCloseable {
   private FailoverStore failover(FailoverConfig failoverConfig, InstantSource clock) {
     Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
     return FailoverStore.builder()
-        .canvas(new RedisCanvasStore<>(backend, bytes, marks),
+        .canvas(new RedisCanvasStore<>(backend, bytes, marks, events),
             InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
-                .maxValueBytes(config.maxValueBytes()).build())
-        .presence(new RedisPresenceStore<>(backend, bytes),
+                .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
+        .presence(new RedisPresenceStore<>(backend, bytes, events),
             InMemoryPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
-                .maxValueBytes(config.maxValueBytes()).build())
+                .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
         .config(failoverConfig)
         .clock(clock)
         .ttl(config.ttl())
@@ -159,6 +176,13 @@ public final class RedisStores implements AutoCloseable {
     return new RedisStores(config, failover, clock, ssl);
   }
 
+  /** For tests: stores whose event connection is pinged every {@code pingInterval}. */
+  static RedisStores create(StoreConfig config, Duration pingInterval) {
+    return new RedisStores(requireNonNull(config, "config"), FailoverConfig.DEFAULT,
+        InstantSource.system(), JedisTls.sslOptions(config).orElse(null),
+        requireNonNull(pingInterval, "pingInterval"));
+  }
+
   /**
    * Stores configured from the environment and system properties, as
    * {@link StoreConfig#fromEnv()} and {@link FailoverConfig#fromEnv()} read them: failover-wrapped
@@ -206,7 +230,7 @@ public final class RedisStores implements AutoCloseable {
    */
   public <T> RedisCanvasStore<T> redisCanvas(Codec<T> codec) {
     backend.requireOpen();
-    return new RedisCanvasStore<>(backend, codec, marks);
+    return new RedisCanvasStore<>(backend, codec, marks, events);
   }
 
   /**
@@ -217,7 +241,7 @@ public final class RedisStores implements AutoCloseable {
    */
   public <P> RedisPresenceStore<P> redisPresence(Codec<P> codec) {
     backend.requireOpen();
-    return new RedisPresenceStore<>(backend, codec);
+    return new RedisPresenceStore<>(backend, codec, events);
   }
 
   /**
@@ -240,6 +264,19 @@ public final class RedisStores implements AutoCloseable {
     backend.ping();
   }
 
+  /**
+   * The id that every store of this factory puts on the change events it publishes: random,
+   * unique per {@code RedisStores} (so per instance of an application).
+   */
+  public String instanceId() {
+    return events.instanceId();
+  }
+
+  /** Whether the event connection is up and subscribed; false before the first subscription. */
+  boolean eventsConnected() {
+    return events.isConnected();
+  }
+
   /** The configuration these stores use. */
   public StoreConfig config() {
     return config;
@@ -247,8 +284,9 @@ public final class RedisStores implements AutoCloseable {
 
   /**
    * Closes the failover state (which first writes back what changed during an outage if Redis
-   * answers again, and reports what it could not as dropped) and then the connection pool; the
-   * stores handed out stop working. Idempotent.
+   * answers again, and reports what it could not as dropped), the event connection and its
+   * threads, and then the connection pool; the stores handed out stop working and no more events
+   * are delivered to their listeners. Idempotent.
    */
   @Override
   public void close() {
@@ -257,6 +295,7 @@ public final class RedisStores implements AutoCloseable {
         failover.close();
       }
     } finally {
+      events.close();
       backend.close();
     }
   }

@@ -2,8 +2,10 @@ package io.canvasstate.inmemory.failover;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.Subscription;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -183,6 +185,16 @@ final class FlakyCanvasStore implements CanvasStore<byte[]> {
   }
 
   /** Does not close the delegate: it stands for a Redis server the test owns. */
+  @Override
+  public Subscription subscribe(String projectId, CanvasListener<byte[]> listener) {
+    return delegate.subscribe(projectId, listener);
+  }
+
+  @Override
+  public String instanceId() {
+    return delegate.instanceId();
+  }
+
   @Override
   public void close() {}
 }

@@ -2,8 +2,10 @@ package io.canvasstate.inmemory.failover;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.PresenceListener;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.Subscription;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -59,6 +61,16 @@ final class FlakyPresenceStore implements PresenceStore<byte[]> {
   }
 
   /** Does not close the delegate. */
+  @Override
+  public Subscription subscribe(PresenceListener<byte[]> listener) {
+    return delegate.subscribe(listener);
+  }
+
+  @Override
+  public String instanceId() {
+    return delegate.instanceId();
+  }
+
   @Override
   public void close() {}
 }
