@@ -188,7 +188,8 @@ public final class StoreConfig {
         s.get("REDIS_TLS_TRUSTSTORE_PASSWORD")));
     s.ifSet("REDIS_TLS_CERT_FILE", v -> b.tlsClientCertificate(
         parsePath("REDIS_TLS_CERT_FILE", v),
-        parsePath("REDIS_TLS_KEY_FILE", requireSet(s, "REDIS_TLS_KEY_FILE", "REDIS_TLS_CERT_FILE"))));
+        parsePath("REDIS_TLS_KEY_FILE",
+            requireSet(s, "REDIS_TLS_KEY_FILE", "REDIS_TLS_CERT_FILE"))));
     if (s.get("REDIS_TLS_KEY_FILE") != null && s.get("REDIS_TLS_CERT_FILE") == null) {
       throw new IllegalStateException("REDIS_TLS_KEY_FILE is set without REDIS_TLS_CERT_FILE");
     }
@@ -606,13 +607,21 @@ public final class StoreConfig {
       return this;
     }
 
-    /** The sentinels' own ACL user, when the sentinels require authentication. */
+    /**
+     * The sentinels' own ACL user, when the sentinels require authentication.
+     *
+     * @throws IllegalArgumentException if it is blank
+     */
     public Builder sentinelUsername(String username) {
       this.sentinelUsername = requireNonBlank("REDIS_SENTINEL_USERNAME", username);
       return this;
     }
 
-    /** The sentinels' own password ({@code requirepass} in sentinel.conf). */
+    /**
+     * The sentinels' own password ({@code requirepass} in sentinel.conf).
+     *
+     * @throws IllegalArgumentException if it is empty
+     */
     public Builder sentinelPassword(String password) {
       this.sentinelPassword = requireNonEmpty("REDIS_SENTINEL_PASSWORD", password);
       return this;
@@ -666,7 +675,11 @@ public final class StoreConfig {
       return this;
     }
 
-    /** The most time a command may spend on its tries, waits between them included. */
+    /**
+     * The most time a command may spend on its tries, waits between them included.
+     *
+     * @throws IllegalArgumentException if it is zero or negative
+     */
     public Builder maxRetryDuration(Duration maxRetryDuration) {
       this.maxRetryDuration = requirePositive("REDIS_MAX_RETRY_DURATION", maxRetryDuration);
       return this;

@@ -11,14 +11,18 @@ import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * Commands sent together as one pipeline: one network round trip (per node, on a cluster).
+ * Commands sent together as one pipeline: one network round trip (on a cluster, to each node
+ * at once).
  *
  * <p>Scripts go as {@code EVALSHA}. If the server has lost them ({@code NOSCRIPT}, after a
  * restart, a failover or {@code SCRIPT FLUSH}), the batch sends again, as {@code EVAL} (which
  * also loads them), the commands from the first one that failed so. The commands before it ran
  * and keep their replies; the ones after it must therefore be safe to run twice, which the stores
  * guarantee by putting at most one non-idempotent script first and only idempotent commands
- * (marks, slides, reads) after it.
+ * (marks, slides, reads) after it. On a cluster, a command answered with {@code MOVED} (its slot
+ * moved to another node) did not run: the batch reloads the slot map and sends again, the same
+ * way, from the first such command, at most {@link io.canvasstate.StoreConfig#maxAttempts()}
+ * times in all.
  *
  * <p>Used by one thread for one operation; not thread-safe.
  */
@@ -71,7 +75,7 @@ final class Batch {
       } catch (RuntimeException e) {
         throw backend.map(op, steps.get(from).key, e);
       }
-      int moved = firstMoved(from);
+      int moved = firstFailedWith(from, JedisMovedDataException.class);
       if (moved >= 0 && ++redirects < backend.config().maxAttempts()) {
         // On a cluster the slot now lives on another node (a resharding or a failover ended):
         // that command and the ones after it in its slot did not run. Reload the slot map and
@@ -80,7 +84,7 @@ final class Batch {
         from = moved;
         continue;
       }
-      int lost = firstNoScript(from);
+      int lost = firstFailedWith(from, JedisNoScriptException.class);
       if (lost < 0 || eval) {
         return;
       }
@@ -89,18 +93,10 @@ final class Batch {
     }
   }
 
-  private int firstMoved(int from) {
+  /** The index of the first step from {@code from} whose reply is an error of that kind, or -1. */
+  private int firstFailedWith(int from, Class<? extends RuntimeException> kind) {
     for (int i = from; i < steps.size(); i++) {
-      if (steps.get(i).moved()) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private int firstNoScript(int from) {
-    for (int i = from; i < steps.size(); i++) {
-      if (steps.get(i).noScript()) {
+      if (steps.get(i).failedWith(kind)) {
         return i;
       }
     }
@@ -128,7 +124,8 @@ final class Batch {
       response = sender.send(pipeline, eval);
     }
 
-    private boolean moved() {
+    /** Whether the command's reply is an error of that kind. */
+    private boolean failedWith(Class<? extends RuntimeException> kind) {
       Response<R> r = response;
       if (r == null) {
         return false;
@@ -136,25 +133,8 @@ final class Batch {
       try {
         r.get();
         return false;
-      } catch (JedisMovedDataException e) {
-        return true;
       } catch (RuntimeException e) {
-        return false;
-      }
-    }
-
-    private boolean noScript() {
-      Response<R> r = response;
-      if (r == null) {
-        return false;
-      }
-      try {
-        r.get();
-        return false;
-      } catch (JedisNoScriptException e) {
-        return true;
-      } catch (RuntimeException e) {
-        return false;
+        return kind.isInstance(e);
       }
     }
 

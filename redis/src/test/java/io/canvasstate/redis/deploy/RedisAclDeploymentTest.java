@@ -17,13 +17,10 @@ import io.canvasstate.redis.testing.RedisAclExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -34,8 +31,7 @@ import redis.clients.jedis.Jedis;
  * with nothing more, a wrong password is a clear error, and no password reaches a log line, an
  * exception or a {@code toString()}.
  */
-@TestClassOrder(ClassOrderer.OrderAnnotation.class)
-class RedisAclDeploymentTest {
+class RedisAclDeploymentTest extends DeploymentContractTests {
   static final String USER = "canvasstate";
   static final String PASSWORD = "acl-secret-5d81e0";
   static final String WRONG_PASSWORD = "wrong-secret-2b77c4";
@@ -55,36 +51,9 @@ class RedisAclDeploymentTest {
     ACL.setUser(USER, PASSWORD, RedisAcl.rules(PREFIX_PATTERN));
   }
 
-  @AfterAll
-  static void closeAdmin() {
-    DEPLOYMENT.close();
-  }
-
-  @Nested
-  @Order(1)
-  class Canvas extends DeployedCanvasStoreContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(2)
-  class CanvasMap extends DeployedCanvasMapContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(3)
-  class Presence extends DeployedPresenceStoreContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
+  @Override
+  TestDeployment deployment() {
+    return DEPLOYMENT;
   }
 
   @Nested

@@ -30,12 +30,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +43,7 @@ import redis.clients.jedis.RedisClusterClient;
  * CanvasState on a Redis Cluster of 3 masters and 3 replicas: the contract suites, keys spread
  * over every master, a slot moved to another master, and a master killed.
  */
-@TestClassOrder(ClassOrderer.OrderAnnotation.class)
-class RedisClusterDeploymentTest {
+class RedisClusterDeploymentTest extends DeploymentContractTests {
   @RegisterExtension
   static final RedisClusterExtension CLUSTER = new RedisClusterExtension();
 
@@ -58,41 +54,14 @@ class RedisClusterDeploymentTest {
       () -> RedisClusterClient.builder().nodes(nodes(CLUSTER.endpoints().stream().collect(
           Collectors.toList()))).build(), "cl");
 
-  @AfterAll
-  static void closeAdmin() {
-    DEPLOYMENT.close();
-  }
-
   static Set<HostAndPort> nodes(java.util.List<HostPort> endpoints) {
     return endpoints.stream().map(h -> new HostAndPort(h.host(), h.port()))
         .collect(Collectors.toSet());
   }
 
-  @Nested
-  @Order(1)
-  class Canvas extends DeployedCanvasStoreContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(2)
-  class CanvasMap extends DeployedCanvasMapContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(3)
-  class Presence extends DeployedPresenceStoreContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
+  @Override
+  TestDeployment deployment() {
+    return DEPLOYMENT;
   }
 
   @Nested

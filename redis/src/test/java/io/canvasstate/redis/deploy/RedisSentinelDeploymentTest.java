@@ -15,13 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -31,8 +28,7 @@ import redis.clients.jedis.RedisSentinelClient;
  * CanvasState behind Sentinel (one master, one replica, three sentinels; the data nodes and the
  * sentinels each require a password): the contract suites, then the master killed under traffic.
  */
-@TestClassOrder(ClassOrderer.OrderAnnotation.class)
-class RedisSentinelDeploymentTest {
+class RedisSentinelDeploymentTest extends DeploymentContractTests {
   static final String DATA_PASSWORD = "data-pw-7f3a";
   static final String SENTINEL_PASSWORD = "sentinel-pw-91c2";
 
@@ -53,36 +49,9 @@ class RedisSentinelDeploymentTest {
           .build(),
       "se");
 
-  @AfterAll
-  static void closeAdmin() {
-    DEPLOYMENT.close();
-  }
-
-  @Nested
-  @Order(1)
-  class Canvas extends DeployedCanvasStoreContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(2)
-  class CanvasMap extends DeployedCanvasMapContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(3)
-  class Presence extends DeployedPresenceStoreContract {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
+  @Override
+  TestDeployment deployment() {
+    return DEPLOYMENT;
   }
 
   @Nested

@@ -9,9 +9,13 @@ import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.redis.RedisStores;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -24,13 +28,20 @@ import redis.clients.jedis.UnifiedJedis;
  * state. Thread-safe.
  */
 public final class TestDeployment implements AutoCloseable {
+  /** The lifetimes the deployments' TTL tests use. */
+  public static final TtlPolicy SHORT_TTL =
+      new TtlPolicy(Duration.ofMillis(1_500), Duration.ofMillis(1_500));
+
   private static final AtomicLong PREFIXES = new AtomicLong();
+  /** Deployments whose administrator's client is open, for {@link #closeAll()}. */
+  private static final Set<TestDeployment> OPEN = ConcurrentHashMap.newKeySet();
 
   private final String name;
   private final Supplier<StoreConfig.Builder> base;
   private final Supplier<UnifiedJedis> adminFactory;
   private final String prefixStem;
-  private final Map<Object, KeySchema> schemas = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final Map<Object, KeySchema> schemas =
+      Collections.synchronizedMap(new IdentityHashMap<>());
   private volatile @Nullable UnifiedJedis admin;
 
   /**
@@ -53,9 +64,13 @@ public final class TestDeployment implements AutoCloseable {
     return base.get().keyPrefix(prefixStem + PREFIXES.incrementAndGet() + ":");
   }
 
-  /** A {@link RedisStores} for {@link #config()} with these lifetimes and limit. */
+  /**
+   * A {@link RedisStores} for {@link #config()} with these lifetimes and limit, without the
+   * in-memory fallback (its stores are used bare).
+   */
   public RedisStores newStores(TtlPolicy ttl, int maxValueBytes) {
-    return RedisStores.create(config().ttl(ttl).maxValueBytes(maxValueBytes).build());
+    return RedisStores.create(config().ttl(ttl).maxValueBytes(maxValueBytes)
+        .fallbackEnabled(false).build());
   }
 
   /**
@@ -111,14 +126,23 @@ public final class TestDeployment implements AutoCloseable {
         if (a == null) {
           a = adminFactory.get();
           admin = a;
+          OPEN.add(this);
         }
       }
     }
     return a;
   }
 
+  /** Closes every deployment's administrator's client; a test class calls it when done. */
+  public static void closeAll() {
+    for (TestDeployment deployment : List.copyOf(OPEN)) {
+      deployment.close();
+    }
+  }
+
   @Override
   public synchronized void close() {
+    OPEN.remove(this);
     UnifiedJedis a = admin;
     if (a != null) {
       a.close();

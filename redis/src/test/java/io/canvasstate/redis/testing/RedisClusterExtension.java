@@ -14,9 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.params.MigrateParams;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -35,18 +38,42 @@ public final class RedisClusterExtension extends ClassScopedExtension {
   private static final Duration NODE_TIMEOUT = Duration.ofMillis(2_000);
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
+  private final boolean tls;
   private final List<ServerProcess> nodes = new ArrayList<>();
   private Path dir = Path.of(".");
+  private @Nullable TlsCertificates certificates;
+
+  /** A plain-text cluster. */
+  public RedisClusterExtension() {
+    this(false);
+  }
+
+  private RedisClusterExtension(boolean tls) {
+    this.tls = tls;
+  }
+
+  /**
+   * A TLS-only cluster: clients, the cluster bus and replication all use TLS, with certificates
+   * from {@link TlsCertificates} (the server certificate names 127.0.0.1, where nodes announce
+   * themselves).
+   */
+  public static RedisClusterExtension withTls() {
+    return new RedisClusterExtension(true);
+  }
 
   @Override
   void start() throws Exception {
     ServerProcess.requireBinaries("redis-server", "redis-cli");
     dir = Files.createTempDirectory("canvasstate-cluster");
+    if (tls) {
+      certificates = TlsCertificates.generate(Files.createDirectories(dir.resolve("tls")));
+    }
     for (int i = 0; i < NODES; i++) {
       int port = FreePorts.next();
       int busPort = FreePorts.next();
       Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
-      List<String> args = new ArrayList<>(ServerProcess.baseArgs(port));
+      List<String> args = new ArrayList<>(ServerProcess.baseArgs(tls ? 0 : port));
+      args.addAll(tlsArgs(port));
       args.addAll(List.of("--cluster-enabled", "yes",
           "--cluster-port", Integer.toString(busPort),
           "--cluster-config-file", "nodes.conf",
@@ -66,6 +93,26 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     ServerProcess.deleteTree(dir);
   }
 
+  /** The certificates of a TLS cluster. */
+  public TlsCertificates certificates() {
+    if (certificates == null) {
+      throw new IllegalStateException("not a TLS cluster, or not started");
+    }
+    return certificates;
+  }
+
+  private List<String> tlsArgs(int port) {
+    if (!tls) {
+      return List.of();
+    }
+    TlsCertificates certs = certificates();
+    return List.of("--tls-port", Integer.toString(port), "--tls-cluster", "yes",
+        "--tls-replication", "yes", "--tls-auth-clients", "no",
+        "--tls-cert-file", certs.serverCert().toString(),
+        "--tls-key-file", certs.serverKey().toString(),
+        "--tls-ca-cert-file", certs.caCert().toString());
+  }
+
   /** Every node, as seeds for {@code REDIS_CLUSTER_ENDPOINTS}. */
   public List<HostPort> endpoints() {
     return nodes.stream().map(ServerProcess::hostPort).toList();
@@ -76,9 +123,13 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     return endpoints().stream().map(HostPort::toString).collect(Collectors.joining(","));
   }
 
-  /** A configuration that selects this cluster. */
+  /** A configuration that selects this cluster (and trusts its CA, if it uses TLS). */
   public StoreConfig.Builder config() {
-    return StoreConfig.builder().clusterEndpoints(endpoints());
+    StoreConfig.Builder config = StoreConfig.builder().clusterEndpoints(endpoints());
+    if (tls) {
+      config.tls(true).tlsCaFile(certificates().caCert());
+    }
+    return config;
   }
 
   /** The live node that is master of the slot of {@code key} now. */
@@ -110,7 +161,7 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     List<ServerProcess> replicas = view().stream()
         .filter(n -> n.flags().contains("slave") && n.masterId().equals(masterId))
         .map(n -> process(n.port())).toList();
-    ReplicaSync.awaitOffset(replicas, offset, RedisClusterExtension::connect);
+    ReplicaSync.awaitOffset(replicas, offset, this::connect);
   }
 
   /**
@@ -200,16 +251,26 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     return nodes.stream().filter(ServerProcess::isAlive).toList();
   }
 
-  /** Runs a command on one node with a plain connection, for tests that inspect a node. */
-  public static Jedis connect(ServerProcess node) {
-    return new Jedis(new HostAndPort(ServerProcess.HOST, node.port()),
-        DefaultJedisClientConfig.builder().timeoutMillis(5_000).autoNegotiateProtocol(false).build());
+  /** A connection to one node (over TLS for a TLS cluster), for tests that inspect a node. */
+  public Jedis connect(ServerProcess node) {
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+        .timeoutMillis(5_000).autoNegotiateProtocol(false);
+    if (tls) {
+      TlsCertificates certs = certificates();
+      config.sslOptions(SslOptions.builder()
+          .truststore(certs.trustStore().toFile(), certs.storePassword().toCharArray())
+          .sslVerifyMode(SslVerifyMode.FULL).build());
+    }
+    return new Jedis(new HostAndPort(ServerProcess.HOST, node.port()), config.build());
   }
 
   private void createCluster() throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
     nodes.forEach(n -> command.add(ServerProcess.HOST + ":" + n.port()));
     command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    if (tls) {
+      command.addAll(List.of("--tls", "--cacert", certificates().caCert().toString()));
+    }
     Path log = dir.resolve("cluster-create.log");
     Process create = new ProcessBuilder(command).directory(dir.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -255,7 +316,7 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     return true;
   }
 
-  private static int ownerSeenBy(ServerProcess node, int slot) {
+  private int ownerSeenBy(ServerProcess node, int slot) {
     try (Jedis jedis = connect(node)) {
       return ClusterNode.parseAll(jedis.clusterNodes()).stream()
           .filter(n -> n.master() && n.ownsSlot(slot)).mapToInt(ClusterNode::port)
@@ -263,7 +324,7 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     }
   }
 
-  private static boolean clusterStateOk(ServerProcess node) {
+  private boolean clusterStateOk(ServerProcess node) {
     try (Jedis jedis = connect(node)) {
       Map<String, String> info = infoSection(jedis.clusterInfo());
       return "ok".equals(info.get("cluster_state"))

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Certificates for TLS tests, made with {@code openssl} and {@code keytool} in a directory: a
- * test CA, a server certificate for {@code 127.0.0.1}/{@code localhost}, a server certificate
- * for another host, a client certificate, a second CA that signed none of them, and PKCS#12
+ * test CA, a server certificate for {@code 127.0.0.1}/{@code localhost} (also usable as a client
+ * certificate, which cluster nodes and replicas present to each other), a server-only
+ * certificate for another host, a client certificate, a second CA that signed none of them, and PKCS#12
  * stores of the CA (trust store) and the client (key store). Immutable once made.
  *
  * @param dir where the files are
@@ -33,7 +34,7 @@ public record TlsCertificates(Path dir, String storePassword) {
       [server]
       basicConstraints = CA:FALSE
       keyUsage = critical,digitalSignature,keyEncipherment
-      extendedKeyUsage = serverAuth
+      extendedKeyUsage = serverAuth,clientAuth
       subjectAltName = IP:127.0.0.1,DNS:localhost
       [other_host]
       basicConstraints = CA:FALSE
