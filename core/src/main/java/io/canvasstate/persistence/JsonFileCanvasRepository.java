@@ -94,7 +94,11 @@ public final class JsonFileCanvasRepository<T> implements CanvasRepository<T> {
     return directory;
   }
 
-  /** The file that holds (or would hold) a project. */
+  /**
+   * The file that holds (or would hold) a project.
+   *
+   * @throws IllegalArgumentException if the project id is invalid ({@link KeySchema#requireValidId})
+   */
   public Path file(String projectId) {
     return directory.resolve(fileName(KeySchema.requireValidId("projectId", projectId)));
   }
