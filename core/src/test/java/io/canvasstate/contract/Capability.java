@@ -2,8 +2,9 @@ package io.canvasstate.contract;
 
 /**
  * What a store can do, or can run into, beyond the common contract. A store's test declares its
- * capabilities by overriding {@link ContractSupport#capabilities()}; the tests that need one run
- * only where it is declared.
+ * capabilities by overriding {@link ContractSupport#capabilities()}. The tests that depend on one
+ * are dynamic tests that exist only for the stores they apply to: a store never reports a
+ * skipped contract test.
  */
 public enum Capability {
   /**
