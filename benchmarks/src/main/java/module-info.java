@@ -10,5 +10,6 @@ module io.canvasstate.benchmarks {
   requires io.canvasstate.redis;
   requires redis.clients.jedis;
   requires jmh.core;
+  requires java.management;
   requires static org.jspecify;
 }

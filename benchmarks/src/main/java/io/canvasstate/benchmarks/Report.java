@@ -190,6 +190,11 @@ record Report(List<Row> rows) {
       return count(Math.round(value)) + (spread > 0 ? " ± " + count(Math.round(spread)) : "")
           + " ops/s";
     }
+    String suffix = "";
+    if (unit.endsWith(" CPU")) {
+      unit = unit.substring(0, unit.length() - 4);
+      suffix = " CPU";
+    }
     String base = unit.endsWith("/op") ? unit.substring(0, unit.length() - 3) : unit;
     if (base.equals("us") && value >= 1000) {
       value /= 1000;
@@ -200,7 +205,7 @@ record Report(List<Row> rows) {
       case "us" -> "µs";
       default -> base;
     };
-    return num(value) + (spread > 0 ? " ± " + num(spread) : "") + " " + shown;
+    return num(value) + (spread > 0 ? " ± " + num(spread) : "") + " " + shown + suffix;
   }
 
   /** Three significant digits, at most. */

@@ -50,6 +50,7 @@ import redis.clients.jedis.UnifiedJedis;
  * Not thread-safe.
  */
 public final class Suite {
+  private static final String CPU_NANOS = "cpuNanos";
   private Suite() {}
 
   /**
@@ -90,6 +91,9 @@ public final class Suite {
         .stream().noneMatch(g -> g.type() == ManyClientsBench.class)
         ? null : RedisBenchmarkCommands.capture();
     URI server = URI.create(url);
+    if (o.json != null) {
+      Files.createDirectories(o.json);
+    }
     Map<String, Measurement> results = new LinkedHashMap<>();
     Map<String, Measurement> rps = new LinkedHashMap<>();
     Plan plan = Plan.all().matching(o.include);
@@ -173,15 +177,23 @@ public final class Suite {
     List<Double> scores = new ArrayList<>();
     Collection<BenchmarkResult> forks = r.getBenchmarkResults();
     boolean sampled = r.getParams().getMode() == Mode.SampleTime;
+    boolean cpu = r.getPrimaryResult() != null
+        && r.getSecondaryResults().containsKey(CPU_NANOS);
     for (BenchmarkResult fork : forks) {
       for (IterationResult it : fork.getIterationResults()) {
+        if (cpu) {
+          // CPU-bound benchmarks: the thread's CPU time per call (see CpuTime).
+          long ops = it.getMetadata().getMeasuredOps();
+          scores.add(it.getSecondaryResults().get(CPU_NANOS).getScore() / Math.max(1, ops));
+          continue;
+        }
         // Sampled modes: the median call of the iteration, which a load spike on this shared
         // machine moves far less than the mean.
         scores.add(sampled ? it.getPrimaryResult().getStatistics().getPercentile(50)
             : it.getPrimaryResult().getScore());
       }
     }
-    String unit = r.getPrimaryResult().getScoreUnit();
+    String unit = cpu ? "ns/op CPU" : r.getPrimaryResult().getScoreUnit();
     results.merge(key, new Measurement(unit, List.of(scores)), (old, now) -> old.plus(scores));
   }
 
@@ -217,9 +229,10 @@ public final class Suite {
         .append(" of one JMH fork per benchmark (")
         .append(o.quick ? "2 × 0.3 s warm-up, 3 × 0.3 s measured" : "3 × 1 s warm-up, 5 × 1 s measured")
         .append("); each round runs every library benchmark beside its baseline. Times are the"
-            + " median call (JMH sample mode: the median of each iteration's p50), in-memory times"
-            + " and throughputs the median iteration, ± half the interquartile range of the"
-            + " iterations; the ratio is of the medians")
+            + " median call (JMH sample mode: the median of each iteration's p50); in-memory times"
+            + " are CPU time per call (thread CPU time over the iteration's calls), throughputs"
+            + " ops/s; each ± half the interquartile range of the iterations; the ratio is of the"
+            + " medians")
         .append(o.rounds > 1 ? ", with the lowest and highest per-round ratio" : "")
         .append(".\n\n");
     b.append(report.markdown());
