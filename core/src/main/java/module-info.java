@@ -10,6 +10,7 @@ module io.canvasstate {
   requires static transitive org.jspecify;
 
   exports io.canvasstate;
+  exports io.canvasstate.failover;
   exports io.canvasstate.internal to
       io.canvasstate.inmemory,
       io.canvasstate.redis;

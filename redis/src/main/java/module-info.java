@@ -6,6 +6,7 @@
  */
 module io.canvasstate.redis {
   requires transitive io.canvasstate;
+  requires io.canvasstate.inmemory;
   requires redis.clients.jedis;
   requires org.slf4j;
   requires static org.jspecify;

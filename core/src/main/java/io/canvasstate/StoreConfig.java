@@ -2,18 +2,15 @@ package io.canvasstate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.internal.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -123,12 +120,7 @@ public final class StoreConfig {
    * @throws IllegalStateException if settings conflict (Cluster and Sentinel both set)
    */
   public static StoreConfig fromEnv() {
-    Map<String, String> settings = new LinkedHashMap<>(System.getenv());
-    Properties props = System.getProperties();
-    for (String name : props.stringPropertyNames()) {
-      settings.put(name, props.getProperty(name));
-    }
-    return from(settings);
+    return from(SettingValues.environment());
   }
 
   /**
@@ -533,49 +525,21 @@ public final class StoreConfig {
 
   // ---- parsing ----
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
   /**
    * Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601.
    *
    * @throws IllegalArgumentException naming the setting
    */
   static Duration parseDuration(String name, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    Matcher m = DURATION.matcher(v);
-    try {
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      }
-      return Duration.parse(value.trim());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + " must be a duration with a unit, such as 500ms,"
-          + " 2s, 5m or 1h: \"" + value + "\"");
-    }
+    return SettingValues.parseDuration(name, value);
   }
 
   private static boolean parseBoolean(String name, String value) {
-    return switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes", "on" -> true;
-      case "false", "0", "no", "off" -> false;
-      default -> throw new IllegalArgumentException(
-          name + " must be true or false: \"" + value + "\"");
-    };
+    return SettingValues.parseBoolean(name, value);
   }
 
   private static int parseInt(String name, String value) {
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number: \"" + value + "\"");
-    }
+    return SettingValues.parseInt(name, value);
   }
 
   private static List<HostPort> parseHostPorts(String name, String value) {
@@ -637,8 +601,7 @@ public final class StoreConfig {
   /** A view of the settings map that treats blank values as unset. */
   private record Settings(Map<String, String> map) {
     @Nullable String get(String name) {
-      String v = map.get(name);
-      return v == null || v.isBlank() ? null : v;
+      return SettingValues.get(map, name);
     }
 
     /**

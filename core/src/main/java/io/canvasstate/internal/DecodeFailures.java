@@ -1,6 +1,10 @@
 package io.canvasstate.internal;
 
+import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,6 +31,27 @@ public final class DecodeFailures {
       LOG.warn("Left out an undecodable value (reported once per key and field): {}",
           e.getMessage());
     }
+  }
+
+  /**
+   * Decodes the values of a bulk read (the fields of {@code key}), leaving out and recording each
+   * one the codec cannot decode.
+   *
+   * @return an immutable map
+   */
+  public <T> Map<String, T> decodeAll(Codec<T> codec, String key, Map<String, byte[]> raw) {
+    if (raw.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, T> out = new HashMap<>(raw.size() * 4 / 3 + 1);
+    for (Map.Entry<String, byte[]> e : raw.entrySet()) {
+      try {
+        out.put(e.getKey(), Values.decode(codec, key, e.getKey(), e.getValue()));
+      } catch (CodecException ce) {
+        record(key, e.getKey(), ce);
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** How many values have been left out of bulk reads so far. */

@@ -101,6 +101,21 @@ final class RedisBackend implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the pooled connections nobody is using (standalone only; the Cluster and Sentinel
+   * clients renew their own), so that connections a killed or restarted server left dead are not
+   * handed out again, each failing one more call. The failover probe calls it before each probe.
+   */
+  void discardIdleConnections() {
+    if (client instanceof RedisClient standalone) {
+      try {
+        standalone.getPool().clear();
+      } catch (RuntimeException e) {
+        // Best effort: a dead connection left in the pool fails one call, as it would anyway.
+      }
+    }
+  }
+
   void requireOpen() {
     if (closed) {
       throw new IllegalStateException("RedisStores is closed");

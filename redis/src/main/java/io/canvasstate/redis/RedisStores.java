@@ -2,11 +2,20 @@ package io.canvasstate.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
+import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
+import io.canvasstate.failover.FailoverConfig;
+import io.canvasstate.failover.FailoverStore;
+import io.canvasstate.internal.SharedBytesCodec;
+import io.canvasstate.inmemory.InMemoryCanvasStore;
+import io.canvasstate.inmemory.InMemoryPresenceStore;
 import java.time.InstantSource;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The factory of Redis stores: owns the connection pool to one Redis deployment (a server,
@@ -21,10 +30,19 @@ import java.time.InstantSource;
  * }
  * }</pre>
  *
- * <p>Creating it never contacts Redis, so an application starts while Redis is down; the first
- * operation that cannot reach it throws {@link StoreUnavailableException}, and later ones
- * connect as soon as Redis is back. Every command waits at most
- * {@link StoreConfig#timeout()} for its answer (and for a free pooled connection).
+ * <p>By default ({@link StoreConfig#fallbackEnabled()}, {@code CANVASSTATE_FALLBACK=true}) the
+ * stores it hands out are failover-wrapped: one {@link FailoverStore} per factory, with Redis as
+ * the primary and in-memory stores as the fallback, so that calls keep being answered while
+ * Redis is down and what changed meanwhile is written back when it returns (see
+ * {@link FailoverStore} for the rules, {@link #failover()} to watch it). With the fallback off
+ * they are the bare Redis stores, which throw {@link StoreUnavailableException} while Redis
+ * cannot be reached; {@link #redisCanvas} and {@link #redisPresence} always are.
+ *
+ * <p>Creating it never contacts Redis, so an application starts while Redis is down: the first
+ * call that cannot reach it fails over (or, with the fallback off, throws), and later calls
+ * reach Redis as soon as it is back. Every command waits at most {@link StoreConfig#timeout()}
+ * for its answer (and for a free pooled connection): that is how a paused or unreachable server
+ * is detected.
  *
  * <p>{@link #toString()} shows the configuration without the password. Thread-safe.
  */
@@ -32,58 +50,157 @@ public final class RedisStores implements AutoCloseable {
   private final StoreConfig config;
   private final RedisBackend backend;
   private final ActiveMarks marks;
+  private final @Nullable FailoverStore failover;
 
-  private RedisStores(StoreConfig config, InstantSource clock) {
+  private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock) {
     this.config = config;
     this.backend = new RedisBackend(config);
     this.marks = new ActiveMarks(clock, RedisCanvasStore.markInterval(config.ttl().canvasTtl()));
+    this.failover = config.fallbackEnabled() ? failover(failoverConfig, clock) : null;
   }
 
   /**
-   * Stores for the Redis that {@code config} names. Does not connect.
+   * The failover state over this factory's Redis: byte stores on both sides, so that the typed
+   * stores apply their codec once and the fallback and journal keep the encoded values. The byte
+   * stores pass arrays through uncopied ({@link SharedBytesCodec}): only the decorator reaches
+   * them, and it never modifies an array.
+   */
+  private FailoverStore failover(FailoverConfig failoverConfig, InstantSource clock) {
+    Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
+    return FailoverStore.builder()
+        .canvas(new RedisCanvasStore<>(backend, bytes, marks),
+            InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
+                .maxValueBytes(config.maxValueBytes()).build())
+        .presence(new RedisPresenceStore<>(backend, bytes),
+            InMemoryPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
+                .maxValueBytes(config.maxValueBytes()).build())
+        .config(failoverConfig)
+        .clock(clock)
+        .ttl(config.ttl())
+        .keySchema(config.keySchema())
+        .probe(() -> {
+          backend.discardIdleConnections();
+          backend.ping();
+        })
+        .probeAtStart(false)
+        .build();
+  }
+
+  /**
+   * Stores for the Redis that {@code config} names, failing over with the default
+   * {@link FailoverConfig} if the fallback is enabled. Does not connect.
    *
    * @throws IllegalArgumentException if the configuration names no Redis (deployment
    *     {@code NONE}) or its URL path is not a database number
    */
   public static RedisStores create(StoreConfig config) {
-    return create(config, InstantSource.system());
+    return create(config, FailoverConfig.DEFAULT, InstantSource.system());
   }
 
   /**
-   * Stores for the Redis that {@code config} names, reading {@code clock} only to pace how
-   * often each project's active mark is refreshed (expiry times come from Redis' clock). Does not
-   * connect.
+   * Stores for the Redis that {@code config} names, reading {@code clock} to pace how often each
+   * project's active mark is refreshed (expiry times come from Redis' clock) and, with the
+   * fallback enabled, for the failover state and the in-memory fallback. Does not connect.
    *
    * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
    *     database number
    */
   public static RedisStores create(StoreConfig config, InstantSource clock) {
+    return create(config, FailoverConfig.DEFAULT, clock);
+  }
+
+  /**
+   * Stores for the Redis that {@code config} names, failing over as {@code failover} says when
+   * the fallback is enabled (it is ignored otherwise). Does not connect.
+   *
+   * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
+   *     database number
+   */
+  public static RedisStores create(StoreConfig config, FailoverConfig failover) {
+    return create(config, failover, InstantSource.system());
+  }
+
+  /**
+   * Stores for the Redis that {@code config} names, failing over as {@code failover} says, on
+   * {@code clock}. Does not connect.
+   *
+   * @throws IllegalArgumentException if the configuration names no Redis or its URL path is not a
+   *     database number
+   */
+  public static RedisStores create(
+      StoreConfig config, FailoverConfig failover, InstantSource clock) {
     requireNonNull(config, "config");
+    requireNonNull(failover, "failover");
     requireNonNull(clock, "clock");
-    return new RedisStores(config, clock);
+    return new RedisStores(config, failover, clock);
   }
 
   /**
    * Stores configured from the environment and system properties, as
-   * {@link StoreConfig#fromEnv()} reads them. Does not connect.
+   * {@link StoreConfig#fromEnv()} and {@link FailoverConfig#fromEnv()} read them: failover-wrapped
+   * unless {@code CANVASSTATE_FALLBACK=false}. Does not connect.
    *
    * @throws IllegalArgumentException if a setting is invalid or no Redis is configured
    * @throws IllegalStateException if settings conflict
    */
   public static RedisStores fromEnv() {
-    return create(StoreConfig.fromEnv());
+    return create(StoreConfig.fromEnv(), FailoverConfig.fromEnv(), InstantSource.system());
   }
 
-  /** A canvas store using {@code codec}, sharing this factory's connections. */
-  public <T> RedisCanvasStore<T> canvas(Codec<T> codec) {
+  /**
+   * A canvas store using {@code codec}, sharing this factory's connections: failover-wrapped if
+   * the fallback is enabled (sharing this factory's one failover state), else the bare
+   * {@link RedisCanvasStore}. Closing it closes only that store; {@link #close()} releases
+   * everything.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <T> CanvasStore<T> canvas(Codec<T> codec) {
+    backend.requireOpen();
+    return failover != null ? failover.canvas(codec) : redisCanvas(codec);
+  }
+
+  /**
+   * A presence store using {@code codec}: failover-wrapped if the fallback is enabled, else the
+   * bare {@link RedisPresenceStore}.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> PresenceStore<P> presence(Codec<P> codec) {
+    backend.requireOpen();
+    return failover != null ? failover.presence(codec) : redisPresence(codec);
+  }
+
+  /**
+   * The bare Redis canvas store using {@code codec}, without failover whatever the
+   * configuration: it throws {@link StoreUnavailableException} while Redis cannot be reached,
+   * and its writes bypass the failover state (do not mix them with the failover-wrapped stores'
+   * during an outage).
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <T> RedisCanvasStore<T> redisCanvas(Codec<T> codec) {
     backend.requireOpen();
     return new RedisCanvasStore<>(backend, codec, marks);
   }
 
-  /** A presence store using {@code codec}, sharing this factory's connections. */
-  public <P> RedisPresenceStore<P> presence(Codec<P> codec) {
+  /**
+   * The bare Redis presence store using {@code codec}, without failover whatever the
+   * configuration.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RedisPresenceStore<P> redisPresence(Codec<P> codec) {
     backend.requireOpen();
     return new RedisPresenceStore<>(backend, codec);
+  }
+
+  /**
+   * The failover state of this factory's stores, to read its state and counters and to add
+   * listeners; empty if the fallback is disabled.
+   */
+  public Optional<FailoverStore> failover() {
+    return Optional.ofNullable(failover);
   }
 
   /**
@@ -103,10 +220,20 @@ public final class RedisStores implements AutoCloseable {
     return config;
   }
 
-  /** Closes the connection pool; the stores handed out stop working. Idempotent. */
+  /**
+   * Closes the failover state (which first writes back what changed during an outage if Redis
+   * answers again, and reports what it could not as dropped) and then the connection pool; the
+   * stores handed out stop working. Idempotent.
+   */
   @Override
   public void close() {
-    backend.close();
+    try {
+      if (failover != null) {
+        failover.close();
+      }
+    } finally {
+      backend.close();
+    }
   }
 
   @Override

@@ -1,13 +1,16 @@
 package io.canvasstate.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canvasstate.KeySchema;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.redis.testing.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +20,7 @@ import java.util.Map;
  */
 final class ContractStores {
   private final RedisServer redis;
+  private final List<RedisStores> opened = Collections.synchronizedList(new ArrayList<>());
   private final Map<Object, KeySchema> schemas = Collections.synchronizedMap(new IdentityHashMap<>());
 
   ContractStores(RedisServer redis) {
@@ -25,7 +29,26 @@ final class ContractStores {
 
   /** Stores on a fresh key prefix; the caller closes them after the test. */
   RedisStores open(TtlPolicy ttl, int maxValueBytes) {
-    return RedisStores.create(redis.configBuilder().ttl(ttl).maxValueBytes(maxValueBytes).build());
+    RedisStores stores =
+        RedisStores.create(redis.configBuilder().ttl(ttl).maxValueBytes(maxValueBytes).build());
+    opened.add(stores);
+    return stores;
+  }
+
+  /**
+   * Checks that no failover-wrapped store opened since the last check ever left Redis, so that
+   * a contract run through the failover decorator really ran against Redis.
+   */
+  void assertNeverFailedOver() {
+    List<RedisStores> all;
+    synchronized (opened) {
+      all = List.copyOf(opened);
+      opened.clear();
+    }
+    for (RedisStores s : all) {
+      assertThat(s.failover()).hasValueSatisfying(f -> assertThat(f.stats().failovers())
+          .as("failovers of %s", f).isZero());
+    }
   }
 
   /** Remembers which keys {@code store} uses, and returns it. */

@@ -12,10 +12,10 @@ class RedisCanvasMapContractTest extends CanvasMapContract {
   @RegisterExtension
   static final RedisServerExtension redis = RedisServerExtension.create();
 
-  private final ContractStores stores = new ContractStores(redis);
+  final ContractStores stores = new ContractStores(redis);
 
   @Override
   protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
-    return closeAfterTest(stores.open(ttl, maxValueBytes)).canvas(codec);
+    return closeAfterTest(stores.open(ttl, maxValueBytes)).redisCanvas(codec);
   }
 }

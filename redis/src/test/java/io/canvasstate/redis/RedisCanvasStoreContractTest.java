@@ -16,12 +16,12 @@ class RedisCanvasStoreContractTest extends CanvasStoreContract {
   @RegisterExtension
   static final RedisServerExtension redis = RedisServerExtension.create();
 
-  private final ContractStores stores = new ContractStores(redis);
+  final ContractStores stores = new ContractStores(redis);
 
   @Override
   protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
     RedisStores redisStores = closeAfterTest(stores.open(ttl, maxValueBytes));
-    return stores.track(redisStores.canvas(codec), redisStores);
+    return stores.track(redisStores.redisCanvas(codec), redisStores);
   }
 
   @Override

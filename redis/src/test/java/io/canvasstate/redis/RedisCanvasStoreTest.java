@@ -58,7 +58,7 @@ class RedisCanvasStoreTest {
     config = redis.configBuilder().build();
     keys = config.keySchema();
     stores = RedisStores.create(config, clock);
-    canvas = stores.canvas(CODEC);
+    canvas = stores.redisCanvas(CODEC);
     raw = redis.jedis();
   }
 
@@ -156,7 +156,7 @@ class RedisCanvasStoreTest {
   void operation_anyProject_isOneRoundTrip(Consumer<RedisCanvasStore<Shape>> operation) {
     try (RoundTripCounter counter = RoundTripCounter.start(redis);
         RedisStores viaProxy = RedisStores.create(config.toBuilder().redisUrl(counter.url()).build(), clock)) {
-      RedisCanvasStore<Shape> store = viaProxy.canvas(CODEC);
+      RedisCanvasStore<Shape> store = viaProxy.redisCanvas(CODEC);
       store.put("p1", "o1", RECT);
       store.put("p1", "keep", RECT);
       operation.accept(store); // the server has loaded the scripts: no NOSCRIPT retry below
@@ -177,7 +177,7 @@ class RedisCanvasStoreTest {
   void clear_anyProject_isOneRoundTrip() {
     try (RoundTripCounter counter = RoundTripCounter.start(redis);
         RedisStores viaProxy = RedisStores.create(config.toBuilder().redisUrl(counter.url()).build(), clock)) {
-      RedisCanvasStore<Shape> store = viaProxy.canvas(CODEC);
+      RedisCanvasStore<Shape> store = viaProxy.redisCanvas(CODEC);
       store.clear("p1"); // the server has loaded the script: no NOSCRIPT retry below
       store.put("p1", "o1", RECT);
 
@@ -217,7 +217,7 @@ class RedisCanvasStoreTest {
   void put_projectClearedByAnotherInstanceWithinTheThrottle_isMarkedActiveAgain() {
     canvas.put("p1", "o1", RECT);
     try (RedisStores other = RedisStores.create(config)) {
-      other.canvas(CODEC).clear("p1");
+      other.redisCanvas(CODEC).clear("p1");
     }
     assertThat(canvas.activeProjects()).doesNotContain("p1");
 
@@ -246,7 +246,7 @@ class RedisCanvasStoreTest {
   void activeProjects_projectWhoseHashExpired_isNotReported() {
     try (RedisStores shortLived = RedisStores.create(
         config.toBuilder().ttl(TtlPolicy.DEFAULT.withCanvasTtl(Duration.ofMillis(300))).build())) {
-      RedisCanvasStore<Shape> store = shortLived.canvas(CODEC);
+      RedisCanvasStore<Shape> store = shortLived.redisCanvas(CODEC);
       store.put("brief", "o1", RECT);
       assertThat(store.activeProjects()).containsExactly("brief");
 
@@ -354,7 +354,7 @@ class RedisCanvasStoreTest {
   @Test
   void putAll_oneValueOverTheLimit_writesNothing() {
     try (RedisStores small = RedisStores.create(config.toBuilder().maxValueBytes(40).build())) {
-      RedisCanvasStore<Shape> store = small.canvas(CODEC);
+      RedisCanvasStore<Shape> store = small.redisCanvas(CODEC);
 
       assertThatThrownBy(() -> store.putAll("p1", Map.of(
           "ok", RECT, "big", new Shape("a very long type name indeed", 1, 2))))
@@ -367,7 +367,7 @@ class RedisCanvasStoreTest {
   @Test
   void keyPrefix_twoPrefixes_neverSeeEachOthersProjects() {
     try (RedisStores otherApp = RedisStores.create(redis.configBuilder().build())) {
-      RedisCanvasStore<Shape> other = otherApp.canvas(CODEC);
+      RedisCanvasStore<Shape> other = otherApp.redisCanvas(CODEC);
       canvas.put("shared-name", "o1", RECT);
 
       assertThat(other.get("shared-name", "o1")).isEmpty();
@@ -378,7 +378,7 @@ class RedisCanvasStoreTest {
 
   @Test
   void close_store_rejectsCallsButLeavesTheSharedPoolOpen() {
-    RedisCanvasStore<Shape> second = stores.canvas(CODEC);
+    RedisCanvasStore<Shape> second = stores.redisCanvas(CODEC);
     second.close();
 
     assertThatThrownBy(() -> second.get("p1", "o1")).isInstanceOf(IllegalStateException.class);

@@ -27,7 +27,7 @@ class RedisOutageTest {
   @Test
   void pausedServer_operationsFailAsUnavailableWithinTheTimeoutThenRecover() {
     try (RedisStores stores = RedisStores.create(config())) {
-      RedisCanvasStore<Shape> canvas = stores.canvas(JacksonCodec.of(Shape.class));
+      RedisCanvasStore<Shape> canvas = stores.redisCanvas(JacksonCodec.of(Shape.class));
       canvas.put("p1", "o1", RECT);
 
       redis.pause();
@@ -50,8 +50,8 @@ class RedisOutageTest {
   @Test
   void killedServer_operationsFailAsUnavailableAndWorkAgainAfterRestart() {
     try (RedisStores stores = RedisStores.create(config())) {
-      RedisCanvasStore<Shape> canvas = stores.canvas(JacksonCodec.of(Shape.class));
-      RedisPresenceStore<Shape> presence = stores.presence(JacksonCodec.of(Shape.class));
+      RedisCanvasStore<Shape> canvas = stores.redisCanvas(JacksonCodec.of(Shape.class));
+      RedisPresenceStore<Shape> presence = stores.redisPresence(JacksonCodec.of(Shape.class));
       canvas.put("p1", "o1", RECT);
 
       redis.kill();

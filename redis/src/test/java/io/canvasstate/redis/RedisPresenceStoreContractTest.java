@@ -13,12 +13,12 @@ class RedisPresenceStoreContractTest extends PresenceStoreContract {
   @RegisterExtension
   static final RedisServerExtension redis = RedisServerExtension.create();
 
-  private final ContractStores stores = new ContractStores(redis);
+  final ContractStores stores = new ContractStores(redis);
 
   @Override
   protected <P> PresenceStore<P> newPresenceStore(Codec<P> codec, TtlPolicy ttl, int maxValueBytes) {
     RedisStores redisStores = closeAfterTest(stores.open(ttl, maxValueBytes));
-    return stores.track(redisStores.presence(codec), redisStores);
+    return stores.track(redisStores.redisPresence(codec), redisStores);
   }
 
   @Override

@@ -48,7 +48,7 @@ class RedisPresenceStoreTest {
     config = redis.configBuilder().build();
     keys = config.keySchema();
     stores = RedisStores.create(config);
-    presence = stores.presence(CODEC);
+    presence = stores.redisPresence(CODEC);
     raw = redis.jedis();
   }
 
@@ -135,7 +135,7 @@ class RedisPresenceStoreTest {
   void operation_any_isOneRoundTrip(Consumer<RedisPresenceStore<Cursor>> operation) {
     try (RoundTripCounter counter = RoundTripCounter.start(redis);
         RedisStores viaProxy = RedisStores.create(config.toBuilder().redisUrl(counter.url()).build())) {
-      RedisPresenceStore<Cursor> store = viaProxy.presence(CODEC);
+      RedisPresenceStore<Cursor> store = viaProxy.redisPresence(CODEC);
       store.put("alice", ALICE);
       operation.accept(store); // the server has loaded the scripts: no NOSCRIPT retry below
 

@@ -55,13 +55,13 @@ class RedisStoresTest {
         .build();
 
     try (RedisStores stores = RedisStores.create(config)) {
-      RedisCanvasStore<Shape> canvas = stores.canvas(JacksonCodec.of(Shape.class));
+      RedisCanvasStore<Shape> canvas = stores.redisCanvas(JacksonCodec.of(Shape.class));
 
       assertThatThrownBy(() -> canvas.put("p1", "o1", RECT))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("put on \"canvas:{p1}:objects\"");
       assertThatThrownBy(stores::ping).isInstanceOf(StoreUnavailableException.class);
-      assertThatThrownBy(() -> stores.presence(JacksonCodec.of(Shape.class)).getAll())
+      assertThatThrownBy(() -> stores.redisPresence(JacksonCodec.of(Shape.class)).getAll())
           .isInstanceOf(StoreUnavailableException.class);
     }
   }
@@ -100,7 +100,7 @@ class RedisStoresTest {
         .build();
 
     try (RedisStores stores = RedisStores.create(config)) {
-      assertThatThrownBy(() -> stores.canvas(JacksonCodec.of(Shape.class)).get("p1", "o1"))
+      assertThatThrownBy(() -> stores.redisCanvas(JacksonCodec.of(Shape.class)).get("p1", "o1"))
           .isInstanceOf(StoreException.class)
           .isNotInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("authentication failed for user bob")
@@ -117,7 +117,8 @@ class RedisStoresTest {
         .build();
 
     try (RedisStores stores = RedisStores.create(config)) {
-      assertThatThrownBy(() -> stores.canvas(JacksonCodec.of(Shape.class)).put("p1", "o1", RECT))
+      assertThatThrownBy(
+          () -> stores.redisCanvas(JacksonCodec.of(Shape.class)).put("p1", "o1", RECT))
           .isInstanceOf(StoreException.class)
           .isNotInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("user reader");
@@ -131,7 +132,7 @@ class RedisStoresTest {
         .build();
 
     try (RedisStores stores = RedisStores.create(config); Jedis db3 = redis.connect()) {
-      stores.canvas(JacksonCodec.of(Shape.class)).put("p1", "o1", RECT);
+      stores.redisCanvas(JacksonCodec.of(Shape.class)).put("p1", "o1", RECT);
 
       db3.select(3);
       assertThat(db3.hexists(config.keySchema().objectsKey("p1"), "o1")).isTrue();
@@ -154,7 +155,7 @@ class RedisStoresTest {
   void close_factory_closesItsPooledConnectionsAndRejectsCalls() {
     Jedis raw = redis.jedis();
     RedisStores stores = RedisStores.create(redis.configBuilder().build());
-    RedisCanvasStore<Shape> canvas = stores.canvas(JacksonCodec.of(Shape.class));
+    RedisCanvasStore<Shape> canvas = stores.redisCanvas(JacksonCodec.of(Shape.class));
     canvas.put("p1", "o1", RECT);
     assertThat(canvasConnections(raw)).isEqualTo(1);
 
@@ -164,7 +165,7 @@ class RedisStoresTest {
     assertThatThrownBy(() -> canvas.get("p1", "o1"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
-    assertThatThrownBy(() -> stores.canvas(JacksonCodec.of(Shape.class)))
+    assertThatThrownBy(() -> stores.redisCanvas(JacksonCodec.of(Shape.class)))
         .isInstanceOf(IllegalStateException.class);
     assertThat(stores.toString()).endsWith(", closed]");
   }

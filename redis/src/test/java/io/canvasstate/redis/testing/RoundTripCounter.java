@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A loopback TCP proxy in front of a Redis server that counts network round trips: a round trip
  * starts each time a client sends after it last received (or first sends), so a pipeline of any
- * length is one, and two commands waiting for each other are two.
+ * length is one, and two commands waiting for each other are two. Its link can also be
+ * {@linkplain #cut() cut}, to cut one application instance off from a Redis other instances keep
+ * using: a network partition, not a dead server.
  *
  * <pre>{@code
  * try (RoundTripCounter counter = RoundTripCounter.start(redis)) {
@@ -36,6 +38,7 @@ public final class RoundTripCounter implements AutoCloseable {
   private final int targetPort;
   private final AtomicLong roundTrips = new AtomicLong();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
   private volatile boolean closed;
 
   private RoundTripCounter(ServerSocket listener, String targetHost, int targetPort) {
@@ -74,10 +77,29 @@ public final class RoundTripCounter implements AutoCloseable {
     roundTrips.set(0);
   }
 
+  /**
+   * Cuts the link: resets every open connection and closes new ones at once, until
+   * {@link #restore()}.
+   */
+  public void cut() {
+    cut = true;
+    closeAll(true);
+  }
+
+  /** Lets connections through again after {@link #cut()}. */
+  public void restore() {
+    cut = false;
+  }
+
   private void acceptLoop() {
     while (!closed) {
       try {
         Socket client = listener.accept();
+        if (cut) {
+          client.setSoLinger(true, 0);
+          client.close();
+          continue;
+        }
         Socket upstream = new Socket();
         upstream.connect(new InetSocketAddress(targetHost, targetPort), 2000);
         client.setTcpNoDelay(true);
@@ -138,8 +160,16 @@ public final class RoundTripCounter implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
+    closeAll(false);
+  }
+
+  /** Closes every proxied connection; {@code reset} sends RST, as a cut link does, not FIN. */
+  private void closeAll(boolean reset) {
     for (Socket s : sockets) {
       try {
+        if (reset) {
+          s.setSoLinger(true, 0);
+        }
         s.close();
       } catch (IOException ignored) {
         // closing anyway
