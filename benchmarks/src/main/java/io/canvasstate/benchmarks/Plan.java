@@ -72,6 +72,9 @@ record Plan(List<Group> groups) {
       g.add(new Group(InMemoryBench.class, p, List.of("inMemoryGetLibrary", "inMemoryGetMap")));
       g.add(new Group(InMemoryBench.class, p, List.of("inMemoryPutLibrary", "inMemoryPutMap")));
     }
+    for (String op : List.of("get", "put", "getAll")) {
+      g.add(new Group(FailoverBench.class, Map.of(), List.of(op + "Failover", op + "Bare")));
+    }
     for (String codec : List.of("jackson", "raw")) {
       Map<String, String> p = Map.of("codec", codec);
       g.add(new Group(ManyClientsBench.class, p,

@@ -11,11 +11,19 @@ final class Stores {
 
   /** The Redis canvas store on its own, without any decorator. */
   static <T> CanvasStore<T> bareCanvas(RedisStores stores, Codec<T> codec) {
-    return stores.canvas(codec);
+    return stores.redisCanvas(codec);
   }
 
   /** The Redis presence store on its own, without any decorator. */
   static <P> PresenceStore<P> barePresence(RedisStores stores, Codec<P> codec) {
-    return stores.presence(codec);
+    return stores.redisPresence(codec);
+  }
+
+  /** The canvas store an application gets by default: Redis behind the failover decorator. */
+  static <T> CanvasStore<T> failoverCanvas(RedisStores stores, Codec<T> codec) {
+    if (stores.failover().isEmpty()) {
+      throw new IllegalStateException("the fallback is disabled in " + stores.config());
+    }
+    return stores.canvas(codec);
   }
 }

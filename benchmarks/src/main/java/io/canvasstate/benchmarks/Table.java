@@ -102,8 +102,9 @@ final class Table {
           "encode + `ConcurrentHashMap.put`", results.get(key("InMemoryBench.inMemoryPutLibrary", c)),
           results.get(key("InMemoryBench.inMemoryPutMap", c)), Kind.AT_MOST, IN_MEMORY));
     }
-    for (String op : List.of("get", "put")) {
-      rows.add(Report.compare("failover overhead, " + op + " (jackson codec)",
+    for (String op : List.of("get", "put", "getAll")) {
+      rows.add(Report.compare("failover overhead, " + op
+          + (op.equals("getAll") ? " of 1,000 objects" : "") + " (jackson codec)",
           "`FailoverStore` over Redis, healthy", "`RedisCanvasStore` alone",
           results.get(key("FailoverBench." + op + "Failover")),
           results.get(key("FailoverBench." + op + "Bare")), Kind.AT_MOST, FAILOVER));
