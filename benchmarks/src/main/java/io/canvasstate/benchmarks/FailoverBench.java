@@ -1,12 +1,10 @@
 package io.canvasstate.benchmarks;
 
 import io.canvasstate.CanvasStore;
-import io.canvasstate.redis.RedisStores;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -15,8 +13,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The healthy cost of the failover decorator: the canvas store {@link RedisStores#canvas} hands
@@ -28,63 +24,46 @@ import redis.clients.jedis.UnifiedJedis;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class FailoverBench {
+public class FailoverBench extends RedisBench {
   static final String PROJECT = "failover";
   static final int OBJECTS = 1_000;
 
-  private @Nullable RedisStores stores;
   private CanvasStore<Shape> bare;
   private CanvasStore<Shape> failover;
   private String[] ids = new String[0];
   private Shape[] shapes = new Shape[0];
-  private int next;
+  private final Cycle cycle = new Cycle(OBJECTS);
 
   @Setup(Level.Trial)
   public void setUp() {
     List<Shape> all = Data.shapes(OBJECTS);
     shapes = all.toArray(Shape[]::new);
     ids = all.stream().map(Shape::id).toArray(String[]::new);
-    try (UnifiedJedis raw = Env.rawClient()) {
-      Env.plantProject(raw, PROJECT, List.of(ids), Data.json(all));
-    }
-    RedisStores s = RedisStores.create(Env.config());
-    stores = s;
-    bare = Stores.bareCanvas(s, Data.SHAPES);
-    failover = Stores.failoverCanvas(s, Data.SHAPES);
+    Env.plantProject(jedis(), PROJECT, List.of(ids), Data.json(all));
+    bare = Stores.bareCanvas(stores(), Data.SHAPES);
+    failover = Stores.failoverCanvas(stores(), Data.SHAPES);
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (stores != null) {
-      stores.close();
-    }
-  }
-
-  private int next() {
-    int i = next;
-    next = i + 1 == OBJECTS ? 0 : i + 1;
-    return i;
-  }
 
   @Benchmark
   public Optional<Shape> getFailover() {
-    return failover.get(PROJECT, ids[next()]);
+    return failover.get(PROJECT, ids[cycle.next()]);
   }
 
   @Benchmark
   public Optional<Shape> getBare() {
-    return bare.get(PROJECT, ids[next()]);
+    return bare.get(PROJECT, ids[cycle.next()]);
   }
 
   @Benchmark
   public void putFailover() {
-    int i = next();
+    int i = cycle.next();
     failover.put(PROJECT, ids[i], shapes[i]);
   }
 
   @Benchmark
   public void putBare() {
-    int i = next();
+    int i = cycle.next();
     bare.put(PROJECT, ids[i], shapes[i]);
   }
 

@@ -4,13 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
-import io.canvasstate.redis.RedisStores;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -20,7 +18,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -32,15 +29,13 @@ import redis.clients.jedis.UnifiedJedis;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class GetAllBench {
+public class GetAllBench extends RedisBench {
   @Param({"100", "1000", "10000"})
   public int n = 1_000;
 
   @Param({"jackson", "raw"})
   public String codec = "jackson";
 
-  private @Nullable RedisStores stores;
-  private @Nullable UnifiedJedis jedis;
   private CanvasStore<Object> store;
   private Codec<Object> objectCodec;
   private String project = "";
@@ -54,22 +49,8 @@ public class GetAllBench {
     objectCodec = Data.codec(codec);
     hash = Env.objectsKey(project);
     idSet = Env.originalIdsKey(project);
-    UnifiedJedis raw = Env.rawClient();
-    jedis = raw;
-    Env.plantProject(raw, project, shapes.stream().map(Shape::id).toList(), Data.json(shapes));
-    RedisStores s = RedisStores.create(Env.config());
-    stores = s;
-    store = Stores.bareCanvas(s, objectCodec);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (stores != null) {
-      stores.close();
-    }
-    if (jedis != null) {
-      jedis.close();
-    }
+    Env.plantProject(jedis(), project, shapes.stream().map(Shape::id).toList(), Data.json(shapes));
+    store = Stores.bareCanvas(stores(), objectCodec);
   }
 
   @Benchmark
@@ -100,13 +81,5 @@ public class GetAllBench {
       }
     }
     return out;
-  }
-
-  private UnifiedJedis jedis() {
-    UnifiedJedis j = jedis;
-    if (j == null) {
-      throw new IllegalStateException("not set up");
-    }
-    return j;
   }
 }

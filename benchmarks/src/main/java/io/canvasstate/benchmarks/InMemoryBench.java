@@ -39,7 +39,7 @@ public class InMemoryBench {
   private Codec<Object> objectCodec;
   private String[] ids = new String[0];
   private Object[] values = new Object[0];
-  private int next;
+  private final Cycle cycle = new Cycle(OBJECTS);
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -59,31 +59,26 @@ public class InMemoryBench {
     store.close();
   }
 
-  private int next() {
-    int i = next;
-    next = i + 1 == OBJECTS ? 0 : i + 1;
-    return i;
-  }
 
   @Benchmark
   public Optional<Object> inMemoryGetLibrary(CpuTime cpu) {
-    return store.get(PROJECT, ids[next()]);
+    return store.get(PROJECT, ids[cycle.next()]);
   }
 
   @Benchmark
   public Object inMemoryGetMap(CpuTime cpu) {
-    return objectCodec.decode(map.get(ids[next()]));
+    return objectCodec.decode(map.get(ids[cycle.next()]));
   }
 
   @Benchmark
   public void inMemoryPutLibrary(CpuTime cpu) {
-    int i = next();
+    int i = cycle.next();
     store.put(PROJECT, ids[i], values[i]);
   }
 
   @Benchmark
   public void inMemoryPutMap(CpuTime cpu) {
-    int i = next();
+    int i = cycle.next();
     map.put(ids[i], objectCodec.encode(values[i]));
   }
 }

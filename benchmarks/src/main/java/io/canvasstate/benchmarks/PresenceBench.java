@@ -3,12 +3,10 @@ package io.canvasstate.benchmarks;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.canvasstate.PresenceStore;
-import io.canvasstate.redis.RedisStores;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -17,10 +15,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Presence of 1,000 users with the Jackson codec: {@code RedisPresenceStore.put} (a heartbeat)
@@ -38,11 +34,9 @@ import redis.clients.jedis.UnifiedJedis;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class PresenceBench {
+public class PresenceBench extends RedisBench {
   static final int USERS = 1_000;
 
-  private @Nullable RedisStores stores;
-  private @Nullable UnifiedJedis jedis;
   private PresenceStore<Cursor> store;
   private String[] users = new String[0];
   private byte[][] fields = new byte[0][];
@@ -50,7 +44,7 @@ public class PresenceBench {
   private final byte[] hash = Env.bytes(Env.SCHEMA.presenceKey());
   private final byte[] active = Env.bytes(Env.SCHEMA.activeUsersKey());
   private final long ttl = Env.PRESENCE_TTL.toMillis();
-  private int next;
+  private final Cycle cycle = new Cycle(USERS);
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -58,41 +52,23 @@ public class PresenceBench {
     cursors = all.toArray(Cursor[]::new);
     users = all.stream().map(Cursor::userId).toArray(String[]::new);
     fields = all.stream().map(c -> Env.bytes(c.userId())).toArray(byte[][]::new);
-    jedis = Env.rawClient();
-    jedis.del(hash, active);
-    RedisStores s = RedisStores.create(Env.config());
-    stores = s;
-    store = Stores.barePresence(s, Data.CURSORS);
+    jedis().del(hash, active);
+    store = Stores.barePresence(stores(), Data.CURSORS);
     for (Cursor c : cursors) {
       store.put(c.userId(), c);
     }
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (stores != null) {
-      stores.close();
-    }
-    if (jedis != null) {
-      jedis.close();
-    }
-  }
-
-  private int next() {
-    int i = next;
-    next = i + 1 == USERS ? 0 : i + 1;
-    return i;
-  }
 
   @Benchmark
   public void presencePutLibrary() {
-    int i = next();
+    int i = cycle.next();
     store.put(users[i], cursors[i]);
   }
 
   @Benchmark
   public void presencePutRawPipelined() {
-    int i = next();
+    int i = cycle.next();
     byte[] value = Data.CURSORS.encode(cursors[i]);
     try (AbstractPipeline p = jedis().pipelined()) {
       p.hset(hash, fields[i], value);
@@ -122,13 +98,5 @@ public class PresenceBench {
       out.put(new String(e.getKey(), UTF_8), Data.CURSORS.decode(e.getValue()));
     }
     return out;
-  }
-
-  private UnifiedJedis jedis() {
-    UnifiedJedis j = jedis;
-    if (j == null) {
-      throw new IllegalStateException("not set up");
-    }
-    return j;
   }
 }
