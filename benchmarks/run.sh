@@ -8,6 +8,11 @@
 #   --out FILE  where the table goes (default benchmarks/results/latest.md, or quick.md with --quick)
 #   --no-build  use benchmarks/target/benchmarks.jar as it is
 # Needs Java 17+, Maven, redis-server and redis-benchmark on the PATH.
+#
+# redis-server, the suite (its JMH forks) and redis-benchmark all run pinned to one CPU
+# (BENCH_CPU, default 0) with taskset when it is there: on a VM, a loopback round trip between two
+# vCPUs takes about three times as long as one on the same vCPU, and where the scheduler put the
+# client and the server made whole forks twice as slow as others. BENCH_CPU=none runs unpinned.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +37,12 @@ for cmd in java redis-server redis-cli redis-benchmark; do
   command -v "$cmd" >/dev/null || { echo "run.sh: $cmd is not on the PATH" >&2; exit 1; }
 done
 
+pin=()
+cpu=${BENCH_CPU:-0}
+if [ "$cpu" != none ] && command -v taskset >/dev/null; then
+  pin=(taskset -c "$cpu")
+fi
+
 jar=benchmarks/target/benchmarks.jar
 if [ -n "$build" ] || [ ! -f "$jar" ]; then
   echo "run.sh: building $jar"
@@ -55,7 +66,7 @@ for attempt in 1 2 3 4 5; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     continue
   fi
-  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
+  ${pin[@]+"${pin[@]}"} redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
     >"$work/redis.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
@@ -77,5 +88,5 @@ echo "run.sh: redis-server $(redis-server --version | awk '{print $3}') at $url"
 
 # The suite captures the commands the library sends (MONITOR) and runs redis-benchmark -c 16 of
 # each on this server right before the 16-thread benchmarks of every round.
-java -jar "$jar" --redis "$url" --redis-benchmark "$(command -v redis-benchmark)" --out "$out" \
+${pin[@]+"${pin[@]}"} java -jar "$jar" --redis "$url" --redis-benchmark "$(command -v redis-benchmark)" --out "$out" \
   ${pass[@]+"${pass[@]}"}

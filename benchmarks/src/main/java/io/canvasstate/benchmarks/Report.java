@@ -87,38 +87,51 @@ record Report(List<Row> rows) {
 
   /**
    * A row on how the time per object of a canvas load changes with its size: the largest time
-   * per object over the smallest, which must be at most {@code target}.
+   * per object over the smallest, which must be at most {@code target}; the baseline's, for
+   * comparison.
    *
    * @param byN the library's measurement at each size (µs per load), in size order
+   * @param baselineByN the baseline's, at the same sizes
    */
-  static Row flatness(String operation, String library, Map<Integer, @Nullable Measurement> byN,
+  static Row flatness(String operation, String library, String baseline,
+      Map<Integer, @Nullable Measurement> byN, Map<Integer, @Nullable Measurement> baselineByN,
       double target) {
-    List<String> perObject = new ArrayList<>();
-    double min = Double.POSITIVE_INFINITY;
-    double max = 0;
-    boolean all = true;
-    for (Map.Entry<Integer, @Nullable Measurement> e : byN.entrySet()) {
-      Measurement m = e.getValue();
-      if (m == null) {
-        perObject.add("n/a");
-        all = false;
-        continue;
-      }
-      double each = m.median() / e.getKey();
-      perObject.add(num(each));
-      min = Math.min(min, each);
-      max = Math.max(max, each);
-    }
+    PerObject lib = PerObject.of(byN);
+    PerObject base = PerObject.of(baselineByN);
     String ns = String.join(" / ", byN.keySet().stream().map(Report::count).toList());
-    String scores = String.join(" / ", perObject) + " µs per object";
-    if (!all) {
-      return new Row(operation, library, "N = " + ns, scores, "—", "not run",
-          "≤ " + num(target) + "×", Optional.empty());
+    String targetText = "≤ " + num(target) + "×";
+    if (lib.spread() == null) {
+      return new Row(operation + ", N = " + ns, library, baseline, lib.text(), base.text(),
+          "not run", targetText, Optional.empty());
     }
-    double ratio = max / min;
-    return new Row(operation, library, "itself, N = " + ns, scores, "—",
-        num(ratio) + "× (slowest / fastest per object)", "≤ " + num(target) + "×",
-        Optional.of(ratio <= target));
+    double ratio = lib.spread();
+    String ratioText = num(ratio) + "× slowest / fastest per object"
+        + (base.spread() == null ? "" : " (baseline " + num(base.spread()) + "×)");
+    return new Row(operation + ", N = " + ns, library, baseline, lib.text(), base.text(),
+        ratioText, targetText, Optional.of(ratio <= target));
+  }
+
+  /** Times per object at each size, and the slowest over the fastest (null if one is missing). */
+  private record PerObject(String text, @Nullable Double spread) {
+    static PerObject of(Map<Integer, @Nullable Measurement> byN) {
+      List<String> each = new ArrayList<>();
+      double min = Double.POSITIVE_INFINITY;
+      double max = 0;
+      boolean all = true;
+      for (Map.Entry<Integer, @Nullable Measurement> e : byN.entrySet()) {
+        Measurement m = e.getValue();
+        if (m == null) {
+          each.add("n/a");
+          all = false;
+          continue;
+        }
+        double t = m.median() / e.getKey();
+        each.add(num(t));
+        min = Math.min(min, t);
+        max = Math.max(max, t);
+      }
+      return new PerObject(String.join(" / ", each) + " µs", all ? max / min : null);
+    }
   }
 
   /** The Redis memory row: MEMORY USAGE of a project over the JSON bytes it holds. */

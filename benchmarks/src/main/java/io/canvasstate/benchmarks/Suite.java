@@ -351,9 +351,16 @@ public final class Suite {
       String mem = Optional.ofNullable(firstValue("/proc/meminfo", "MemTotal"))
           .map(v -> Math.round(Long.parseLong(v.replace("kB", "").trim()) / 1048576.0) + " GiB")
           .orElse("? GiB");
-      return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + mem + " RAM, "
-          + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java "
-          + System.getProperty("java.version") + ", Redis " + redisVersion() + " on loopback";
+      String cores = Optional.ofNullable(firstValue("/proc/cpuinfo", "cpu cores"))
+          .map(n -> n + " cores").orElse("? cores");
+      int usable = Runtime.getRuntime().availableProcessors();
+      String pinned = Optional.ofNullable(firstValue("/proc/self/status", "Cpus_allowed_list"))
+          .filter(list -> usable == 1)
+          .map(list -> " (this run pinned to CPU " + list + ", Redis too if run.sh started it)")
+          .orElse("");
+      return cpu + ", " + cores + pinned + ", " + mem + " RAM, " + System.getProperty("os.name")
+          + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version")
+          + ", Redis " + redisVersion() + " on loopback";
     }
 
     static String loadAverage() {

@@ -78,11 +78,13 @@ final class Table {
     }
     for (String codec : List.of("jackson", "raw")) {
       Map<Integer, @Nullable Measurement> byN = new LinkedHashMap<>();
+      Map<Integer, @Nullable Measurement> baseByN = new LinkedHashMap<>();
       for (int n : SIZES) {
         byN.put(n, results.get(key("GetAllBench.getAllLibrary", "codec=" + codec, "n=" + n)));
+        baseByN.put(n, results.get(key("GetAllBench.getAllRawHgetall", "codec=" + codec, "n=" + n)));
       }
-      rows.add(Report.flatness("load a canvas: time per object (" + codec + " codec)", "`getAll`",
-          byN, FLAT));
+      rows.add(Report.flatness("time per object of a canvas load (" + codec + " codec)",
+          "`getAll`", "raw `HGETALL` + decode", byN, baseByN, FLAT));
     }
     rows.add(Report.compare("presence heartbeat, 1,000 users", "`RedisPresenceStore.put`",
         "encode + raw pipelined `HSET` + `ZADD` + 2 × `PEXPIRE`",

@@ -120,11 +120,17 @@ class ReportTest {
     byN.put(100, Measurement.of("us/op", 100));
     byN.put(1_000, Measurement.of("us/op", 800));
     byN.put(10_000, Measurement.of("us/op", 9_000));
+    Map<Integer, @Nullable Measurement> baseline = new LinkedHashMap<>();
+    baseline.put(100, Measurement.of("us/op", 50));
+    baseline.put(1_000, Measurement.of("us/op", 400));
+    baseline.put(10_000, Measurement.of("us/op", 8_000));
 
-    Row row = Report.flatness("per object", "getAll", byN, 1.5);
+    Row row = Report.flatness("per object", "getAll", "raw", byN, baseline, 1.5);
 
-    assertThat(row.libraryScore()).isEqualTo("1.00 / 0.800 / 0.900 µs per object");
-    assertThat(row.ratio()).startsWith("1.25×");
+    assertThat(row.operation()).isEqualTo("per object, N = 100 / 1,000 / 10,000");
+    assertThat(row.libraryScore()).isEqualTo("1.00 / 0.800 / 0.900 µs");
+    assertThat(row.baselineScore()).isEqualTo("0.500 / 0.400 / 0.800 µs");
+    assertThat(row.ratio()).isEqualTo("1.25× slowest / fastest per object (baseline 2.00×)");
     assertThat(row.met()).contains(true);
   }
 
@@ -134,7 +140,10 @@ class ReportTest {
     byN.put(100, Measurement.of("us/op", 100));
     byN.put(1_000, null);
 
-    assertThat(Report.flatness("per object", "getAll", byN, 1.5).met()).isEmpty();
+    Row row = Report.flatness("per object", "getAll", "raw", byN, byN, 1.5);
+
+    assertThat(row.ratio()).isEqualTo("not run");
+    assertThat(row.met()).isEmpty();
   }
 
   @Test
