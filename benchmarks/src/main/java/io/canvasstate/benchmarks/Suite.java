@@ -87,7 +87,7 @@ public final class Suite {
     Instant started = Instant.now();
     MemoryFigure memory = measureMemory();
     String bin = o.redisBenchmark();
-    RedisBenchmarkCommands commands = bin == null || Plan.all().matching(o.include).groups()
+    RedisBenchmarkCommands commands = bin == null || Plan.all(o.quick).matching(o.include).groups()
         .stream().noneMatch(g -> g.type() == ManyClientsBench.class)
         ? null : RedisBenchmarkCommands.capture();
     URI server = URI.create(url);
@@ -96,7 +96,7 @@ public final class Suite {
     }
     Map<String, Measurement> results = new LinkedHashMap<>();
     Map<String, Measurement> rps = new LinkedHashMap<>();
-    Plan plan = Plan.all().matching(o.include);
+    Plan plan = Plan.all(o.quick).matching(o.include);
     for (int round = 0; round < o.rounds; round++) {
       System.out.printf(Locale.ROOT, "# round %d of %d%n", round + 1, o.rounds);
       for (Plan.Group group : plan.groups()) {
@@ -272,7 +272,8 @@ public final class Suite {
   static final class Options {
     static final String USAGE = """
         usage: java -jar benchmarks.jar [options]
-          --quick               short iterations, one round (about 2 minutes)
+          --quick               short iterations, one round, no rows without a target
+                                (about 3 minutes)
           --rounds N            rounds of every benchmark (default 3, quick 1)
           --redis URL           the Redis to use (default: start redis-server on a free port)
           --out FILE            also write the Markdown table to FILE
