@@ -29,7 +29,10 @@ final class Canvas {
     this.hash = Env.objectsKey(project);
   }
 
-  /** Plants {@link Data#shapes}(n) as {@code project}, for the codec named {@code jackson} or {@code raw}. */
+  /**
+   * Plants {@link Data#shapes}(n) as {@code project}, for the codec named {@code jackson} or
+   * {@code raw}.
+   */
   static Canvas plant(UnifiedJedis jedis, String project, int n, String codecName) {
     List<Shape> shapes = Data.shapes(n);
     Canvas canvas = new Canvas(project, codecName, shapes);

@@ -58,7 +58,8 @@ record Plan(List<Group> groups) {
       Map<String, String> p = Map.of("codec", codec);
       g.add(new Group(CanvasOpsBench.class, p,
           List.of("getLibrary", "getRawHget", "getRawGetexOriginalLayout")));
-      g.add(new Group(CanvasOpsBench.class, p, List.of("putLibrary", "putRawPipelinedHsetPexpire")));
+      g.add(new Group(CanvasOpsBench.class, p,
+          List.of("putLibrary", "putRawPipelinedHsetPexpire")));
     }
     for (String codec : List.of("jackson", "raw")) {
       for (int n : Table.SIZES) {

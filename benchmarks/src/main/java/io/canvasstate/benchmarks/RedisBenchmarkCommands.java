@@ -60,7 +60,8 @@ final class RedisBenchmarkCommands {
     List<String> json = Data.json(shapes);
     String id = shapes.get(0).id();
     Map<String, List<byte[]>> commands = new LinkedHashMap<>();
-    try (UnifiedJedis raw = Env.rawClient(); RedisStores stores = RedisStores.create(Env.config())) {
+    try (UnifiedJedis raw = Env.rawClient();
+        RedisStores stores = RedisStores.create(Env.config())) {
       Env.plantProject(raw, ManyClientsBench.PROJECT,
           shapes.stream().map(Shape::id).toList(), json);
       CanvasStore<String> store = Stores.bareCanvas(stores, Codec.string());

@@ -73,7 +73,8 @@ record Report(List<Row> rows) {
     String range = roundRange(lib, base);
     String ratioText = switch (kind) {
       case AT_MOST -> num(ratio) + "×" + range;
-      case FASTER -> String.format(Locale.ROOT, "%.3f (%s× faster)%s", ratio, num(1 / ratio), range);
+      case FASTER ->
+          String.format(Locale.ROOT, "%.3f (%s× faster)%s", ratio, num(1 / ratio), range);
       case AT_LEAST -> Math.round(ratio * 100) + "%" + range;
     };
     Optional<Boolean> met = Double.isNaN(target) ? Optional.empty() : Optional.of(switch (kind) {

@@ -227,7 +227,8 @@ public final class Suite {
         .append(Machine.loadAverage()).append(" after.\n\n");
     b.append(o.rounds).append(o.rounds == 1 ? " round" : " rounds")
         .append(" of one JMH fork per benchmark (")
-        .append(o.quick ? "2 × 0.3 s warm-up, 3 × 0.3 s measured" : "3 × 1 s warm-up, 5 × 1 s measured")
+        .append(o.quick ? "2 × 0.3 s warm-up, 3 × 0.3 s measured"
+            : "3 × 1 s warm-up, 5 × 1 s measured")
         .append("); each round runs every library benchmark beside its baseline. Times are the"
             + " median call (JMH sample mode: the median of each iteration's p50); in-memory times"
             + " are CPU time per call (thread CPU time over the iteration's calls), throughputs"

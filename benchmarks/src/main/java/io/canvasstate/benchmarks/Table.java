@@ -81,7 +81,8 @@ final class Table {
       Map<Integer, @Nullable Measurement> baseByN = new LinkedHashMap<>();
       for (int n : SIZES) {
         byN.put(n, results.get(key("GetAllBench.getAllLibrary", "codec=" + codec, "n=" + n)));
-        baseByN.put(n, results.get(key("GetAllBench.getAllRawHgetall", "codec=" + codec, "n=" + n)));
+        baseByN.put(n,
+            results.get(key("GetAllBench.getAllRawHgetall", "codec=" + codec, "n=" + n)));
       }
       rows.add(Report.flatness("time per object of a canvas load (" + codec + " codec)",
           "`getAll`", "raw `HGETALL` + decode", byN, baseByN, FLAT));
@@ -98,10 +99,12 @@ final class Table {
       String c = "codec=" + codec;
       String with = " (" + codec + " codec)";
       rows.add(Report.compare("in-memory get" + with, "`InMemoryCanvasStore.get`",
-          "`ConcurrentHashMap.get` + decode", results.get(key("InMemoryBench.inMemoryGetLibrary", c)),
+          "`ConcurrentHashMap.get` + decode",
+          results.get(key("InMemoryBench.inMemoryGetLibrary", c)),
           results.get(key("InMemoryBench.inMemoryGetMap", c)), Kind.AT_MOST, IN_MEMORY));
       rows.add(Report.compare("in-memory put" + with, "`InMemoryCanvasStore.put`",
-          "encode + `ConcurrentHashMap.put`", results.get(key("InMemoryBench.inMemoryPutLibrary", c)),
+          "encode + `ConcurrentHashMap.put`",
+          results.get(key("InMemoryBench.inMemoryPutLibrary", c)),
           results.get(key("InMemoryBench.inMemoryPutMap", c)), Kind.AT_MOST, IN_MEMORY));
     }
     for (String op : List.of("get", "put", "getAll")) {
@@ -125,7 +128,8 @@ final class Table {
           rps.get(key(Plan.REDIS_BENCHMARK + ":put", c)),
           MANY_CLIENTS));
     }
-    rows.add(Report.share("16 threads, raw Jedis (reference)", "raw Jedis `HGET` + decode (jackson)",
+    rows.add(Report.share("16 threads, raw Jedis (reference)",
+        "raw Jedis `HGET` + decode (jackson)",
         "`redis-benchmark -c 16 HGET`",
         results.get(key("ManyClientsBench.threads16GetRawHget", "codec=jackson")),
         rps.get(key(Plan.REDIS_BENCHMARK + ":hget", "codec=jackson")),
