@@ -153,6 +153,9 @@ public final class KeySchema {
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
+      if (c > ' ' && c < 0x7f && c != '{' && c != '}' && c != ':') {
+        continue; // printable ASCII other than the separators, the common case: nothing to check
+      }
       if (c == '{' || c == '}' || c == ':' || Character.isWhitespace(c)
           || Character.isSpaceChar(c) || Character.isISOControl(c)) {
         throw new IllegalArgumentException(

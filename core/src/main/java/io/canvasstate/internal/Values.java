@@ -43,10 +43,18 @@ public final class Values {
     try {
       return codec.decode(bytes);
     } catch (RuntimeException e) {
-      String detail = e instanceof CodecException ? e.getMessage() : e.toString();
-      throw new CodecException("cannot decode the value of field \"" + field + "\" in key \"" + key
-          + "\": " + detail, e);
+      throw decodeFailure(key, field, e);
     }
+  }
+
+  /**
+   * The exception {@link #decode} throws when {@code e} stopped the codec: for callers that build
+   * the key's name only when a decode fails.
+   */
+  public static CodecException decodeFailure(String key, String field, RuntimeException e) {
+    String detail = e instanceof CodecException ? e.getMessage() : e.toString();
+    return new CodecException("cannot decode the value of field \"" + field + "\" in key \"" + key
+        + "\": " + detail, e);
   }
 
   /** Checks an id; shorthand for {@link KeySchema#requireValidId}. */

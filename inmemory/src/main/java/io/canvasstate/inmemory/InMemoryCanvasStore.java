@@ -534,9 +534,15 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   }
 
   private Optional<T> decode(String projectId, String objectId, byte @Nullable [] bytes) {
-    return bytes == null
-        ? Optional.empty()
-        : Optional.of(Values.decode(codec, KeySchema.DEFAULT.objectsKey(projectId), objectId, bytes));
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(codec.decode(bytes));
+    } catch (RuntimeException e) {
+      // The key is only named in the message: built (and its id checked again) only then.
+      throw Values.decodeFailure(KeySchema.DEFAULT.objectsKey(projectId), objectId, e);
+    }
   }
 
   private void ensureOpen() {

@@ -1,0 +1,146 @@
+package io.canvasstate.benchmarks;
+
+import static io.canvasstate.benchmarks.Report.key;
+
+import io.canvasstate.benchmarks.Report.Kind;
+import io.canvasstate.benchmarks.Report.MemoryFigure;
+import io.canvasstate.benchmarks.Report.Row;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which benchmark stands beside which baseline, and the targets of issue 5: the rows of the
+ * ratio table, built from the suite's measurements. Stateless.
+ */
+final class Table {
+  static final double GET_PUT = 1.2;
+  static final double GET_ALL = 1.2;
+  static final double ORIGINAL_RAW = 20;
+  static final double ORIGINAL_JACKSON = 5;
+  static final double FLAT = 1.5;
+  static final double IN_MEMORY = 1.5;
+  static final double FAILOVER = 1.1;
+  static final double MANY_CLIENTS = 0.6;
+  static final double MEMORY = 1.3;
+  static final int[] SIZES = {100, 1_000, 10_000};
+  private static final double NONE = Double.NaN;
+
+  private Table() {}
+
+  /**
+   * The table.
+   *
+   * @param results the measurements by {@link Report#key}
+   * @param rps {@code redis-benchmark}'s requests per second (one per round), by the key of
+   *     its {@link Plan} entry such as {@code redis-benchmark:get codec=raw}; empty if not run
+   * @param memory the Redis memory figure, or null if it was not measured
+   */
+  static Report build(Map<String, Measurement> results, Map<String, Measurement> rps,
+      @Nullable MemoryFigure memory) {
+    List<Row> rows = new ArrayList<>();
+    for (String codec : List.of("jackson", "raw")) {
+      String c = "codec=" + codec;
+      String with = " (" + codec + " codec)";
+      rows.add(Report.compare("get one object" + with, "`RedisCanvasStore.get`",
+          "raw `HGET` + decode", results.get(key("CanvasOpsBench.getLibrary", c)),
+          results.get(key("CanvasOpsBench.getRawHget", c)), Kind.AT_MOST, GET_PUT));
+      rows.add(Report.compare("get one object" + with, "`RedisCanvasStore.get`",
+          "raw `GETEX` (original layout) + decode",
+          results.get(key("CanvasOpsBench.getLibrary", c)),
+          results.get(key("CanvasOpsBench.getRawGetexOriginalLayout", c)), Kind.AT_MOST, GET_PUT));
+      rows.add(Report.compare("put one object" + with, "`RedisCanvasStore.put`",
+          "encode + raw pipelined `HSET` + `PEXPIRE`",
+          results.get(key("CanvasOpsBench.putLibrary", c)),
+          results.get(key("CanvasOpsBench.putRawPipelinedHsetPexpire", c)), Kind.AT_MOST,
+          GET_PUT));
+    }
+    for (String codec : List.of("jackson", "raw")) {
+      for (int n : SIZES) {
+        String[] p = {"codec=" + codec, "n=" + n};
+        rows.add(Report.compare("load a canvas, N = " + Report.count(n) + " (" + codec + " codec)",
+            "`getAll`", "raw `HGETALL` + decode", results.get(key("GetAllBench.getAllLibrary", p)),
+            results.get(key("GetAllBench.getAllRawHgetall", p)), Kind.AT_MOST,
+            n == 1_000 ? GET_ALL : NONE));
+      }
+    }
+    for (String codec : List.of("jackson", "raw")) {
+      for (int n : SIZES) {
+        String[] p = {"codec=" + codec, "n=" + n};
+        double target = n != 1_000 ? NONE : codec.equals("raw") ? ORIGINAL_RAW : ORIGINAL_JACKSON;
+        rows.add(Report.compare("load a canvas, N = " + Report.count(n) + " (" + codec + " codec)",
+            "`getAll`", "original layout: `SMEMBERS` + one `GET` per id + decode",
+            results.get(key("GetAllBench.getAllLibrary", p)),
+            results.get(key("GetAllBench.getAllRawOriginalLayout", p)), Kind.FASTER, target));
+      }
+    }
+    for (String codec : List.of("jackson", "raw")) {
+      Map<Integer, @Nullable Measurement> byN = new LinkedHashMap<>();
+      Map<Integer, @Nullable Measurement> baseByN = new LinkedHashMap<>();
+      for (int n : SIZES) {
+        byN.put(n, results.get(key("GetAllBench.getAllLibrary", "codec=" + codec, "n=" + n)));
+        baseByN.put(n,
+            results.get(key("GetAllBench.getAllRawHgetall", "codec=" + codec, "n=" + n)));
+      }
+      rows.add(Report.flatness("time per object of a canvas load (" + codec + " codec)",
+          "`getAll`", "raw `HGETALL` + decode", byN, baseByN, FLAT));
+    }
+    rows.add(Report.compare("presence heartbeat, 1,000 users", "`RedisPresenceStore.put`",
+        "encode + raw pipelined `HSET` + `ZADD` + 2 × `PEXPIRE`",
+        results.get(key("PresenceBench.presencePutLibrary")),
+        results.get(key("PresenceBench.presencePutRawPipelined")), Kind.AT_MOST, GET_PUT));
+    rows.add(Report.compare("presence list, 1,000 users", "`RedisPresenceStore.getAll`",
+        "raw pipelined `ZREMRANGEBYSCORE` + `HGETALL` + decode",
+        results.get(key("PresenceBench.presenceGetAllLibrary")),
+        results.get(key("PresenceBench.presenceGetAllRawPipelined")), Kind.AT_MOST, GET_PUT));
+    for (String codec : List.of("jackson", "raw")) {
+      String c = "codec=" + codec;
+      String with = " (" + codec + " codec)";
+      rows.add(Report.compare("in-memory get" + with, "`InMemoryCanvasStore.get`",
+          "`ConcurrentHashMap.get` + decode",
+          results.get(key("InMemoryBench.inMemoryGetLibrary", c)),
+          results.get(key("InMemoryBench.inMemoryGetMap", c)), Kind.AT_MOST, IN_MEMORY));
+      rows.add(Report.compare("in-memory put" + with, "`InMemoryCanvasStore.put`",
+          "encode + `ConcurrentHashMap.put`",
+          results.get(key("InMemoryBench.inMemoryPutLibrary", c)),
+          results.get(key("InMemoryBench.inMemoryPutMap", c)), Kind.AT_MOST, IN_MEMORY));
+    }
+    for (String op : List.of("get", "put", "getAll")) {
+      rows.add(Report.compare("failover overhead, " + op
+          + (op.equals("getAll") ? " of 1,000 objects" : "") + " (jackson codec)",
+          "`FailoverStore` over Redis, healthy", "`RedisCanvasStore` alone",
+          results.get(key("FailoverBench." + op + "Failover")),
+          results.get(key("FailoverBench." + op + "Bare")), Kind.AT_MOST, FAILOVER));
+    }
+    for (String codec : List.of("jackson", "raw")) {
+      String c = "codec=" + codec;
+      String with = " (" + codec + " codec)";
+      rows.add(Report.share("16 threads, get" + with, "`RedisCanvasStore.get`",
+          "`redis-benchmark -c 16` of the script it sends",
+          results.get(key("ManyClientsBench.threads16GetLibrary", c)),
+          rps.get(key(Plan.REDIS_BENCHMARK + ":get", c)),
+          MANY_CLIENTS));
+      rows.add(Report.share("16 threads, put" + with, "`RedisCanvasStore.put`",
+          "`redis-benchmark -c 16` of the script it sends",
+          results.get(key("ManyClientsBench.threads16PutLibrary", c)),
+          rps.get(key(Plan.REDIS_BENCHMARK + ":put", c)),
+          MANY_CLIENTS));
+    }
+    rows.add(Report.share("16 threads, raw Jedis (reference)",
+        "raw Jedis `HGET` + decode (jackson)",
+        "`redis-benchmark -c 16 HGET`",
+        results.get(key("ManyClientsBench.threads16GetRawHget", "codec=jackson")),
+        rps.get(key(Plan.REDIS_BENCHMARK + ":hget", "codec=jackson")),
+        NONE));
+    rows.add(Report.share("16 threads, raw Jedis (reference)",
+        "raw Jedis pipelined `HSET` + `PEXPIRE` (jackson)", "`redis-benchmark -c 16 HSET`",
+        results.get(key("ManyClientsBench.threads16PutRawPipelined", "codec=jackson")),
+        rps.get(key(Plan.REDIS_BENCHMARK + ":hset", "codec=jackson")), NONE));
+    if (memory != null) {
+      rows.add(Report.memory(memory, MEMORY));
+    }
+    return new Report(rows);
+  }
+}
