@@ -18,7 +18,6 @@ import io.canvasstate.internal.Values;
 import io.canvasstate.persistence.ChangeLog;
 import io.canvasstate.persistence.Persistence;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,9 +85,13 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   private final @Nullable InMemoryChangeLog changes;
   private volatile boolean closed;
 
-  /** One project's objects; read and written only inside {@code projects.compute} for its id. */
+  /**
+   * One project's objects: written only inside {@code projects.compute} for its id, and read
+   * there too, but for the {@linkplain #get lock-free reads} of a project touched already within
+   * the same millisecond.
+   */
   private static final class Project {
-    final Map<String, byte[]> objects = new HashMap<>();
+    final Map<String, byte[]> objects = new ConcurrentHashMap<>();
     /** Read without the lock by {@link #activeProjects()}. */
     volatile long expiresAt = ExpiryIndex.NONE;
   }
@@ -141,6 +144,15 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   public Optional<T> get(String projectId, String objectId) {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
+    if (changes == null) {
+      // A read of a project touched already in this millisecond would not move its expiry: it
+      // changes nothing, so it needs no lock (and it is the common case of a busy canvas).
+      ensureOpen();
+      Project live = projects.get(projectId);
+      if (live != null && live.expiresAt == ExpiryIndex.expiry(clock.millis(), ttlMillis)) {
+        return decode(projectId, objectId, live.objects.get(objectId));
+      }
+    }
     return decode(projectId, objectId, apply(projectId, objects -> objects.get(objectId)));
   }
 
