@@ -121,10 +121,11 @@ final class EventScripts {
 
   /**
    * ARGV[1] = TTL, ARGV[2] = user, ARGV[3] = value. A user whose presence had expired without
-   * being swept yet left first (published now), then joins again.
+   * being swept yet left first (published now), then joins again. The heartbeat itself returns
+   * the user's expiry before it and Redis' time.
    */
-  private static final Script PRESENCE_PUT = wrap(Scripts.PRESENCE_PUT,
-      PRESENCE_BEFORE.replace("ARGV_USER", "2"), """
+  private static final Script PRESENCE_PUT = wrap(Scripts.PRESENCE_PUT, "", """
+      local __s, __now = __result[1], __result[2]
       if __s and tonumber(__s) < __now then
         PUBLISH_EXPIRED
       end
@@ -133,14 +134,10 @@ final class EventScripts {
       else
         PUBLISH_JOINED
       end
-      local __keep = tonumber(ARGV[1]) + GRACE
-      redis.call('PEXPIRE', KEYS[1], __keep)
-      redis.call('PEXPIRE', KEYS[2], __keep)
       """
       .replace("PUBLISH_EXPIRED", publish('E', "ARGV[2]", "''"))
       .replace("PUBLISH_UPDATED", publish('U', "ARGV[2]", "ARGV[3]"))
-      .replace("PUBLISH_JOINED", publish('J', "ARGV[2]", "ARGV[3]"))
-      .replace("GRACE", Long.toString(PRESENCE_KEY_GRACE_MS)));
+      .replace("PUBLISH_JOINED", publish('J', "ARGV[2]", "ARGV[3]")));
 
   /** ARGV[1] = user. A live presence removed left; an expired one removed had expired. */
   private static final Script PRESENCE_REMOVE = wrap(Scripts.PRESENCE_REMOVE,
