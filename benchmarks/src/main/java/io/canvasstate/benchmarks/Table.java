@@ -118,7 +118,7 @@ final class Table {
       String c = "codec=" + codec;
       String with = " (" + codec + " codec)";
       rows.add(Report.share("16 threads, get" + with, "`RedisCanvasStore.get`",
-          "`redis-benchmark -c 16` of the script it sends",
+          "`redis-benchmark -c 16` of the command it sends",
           results.get(key("ManyClientsBench.threads16GetLibrary", c)),
           rps.get(key(Plan.REDIS_BENCHMARK + ":get", c)),
           MANY_CLIENTS));

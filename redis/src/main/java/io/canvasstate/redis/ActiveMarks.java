@@ -5,8 +5,9 @@ import java.time.InstantSource;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers when this instance last marked each project active, so that a busy project is
- * marked at most once per {@code interval} instead of on every operation. Bounded: past
+ * Remembers when this instance last refreshed something of each project (marked it active, or
+ * slid its TTL on a read), so that a busy project is refreshed at most once per
+ * {@code interval} instead of on every operation. Bounded: past
  * {@link #MAX_TRACKED} projects it forgets everything, which only costs a few extra marks.
  * Thread-safe.
  */
@@ -37,6 +38,13 @@ final class ActiveMarks {
     }
     lastMarked.put(projectId, now);
     return true;
+  }
+
+  /** Whether the project is due, as {@link #due} would say, without recording anything. */
+  boolean isDue(String projectId) {
+    long now = clock.millis();
+    Long last = lastMarked.get(projectId);
+    return last == null || now < last || now - last >= intervalMillis;
   }
 
   /** Records a mark made now regardless of the interval (the project was just created). */

@@ -64,6 +64,7 @@ public final class RedisStores implements AutoCloseable {
   private final StoreConfig config;
   private final RedisBackend backend;
   private final ActiveMarks marks;
+  private final ActiveMarks slides;
   private final RedisEvents events;
   private final @Nullable FailoverStore failover;
   private final FailoverConfig failoverConfig;
@@ -83,6 +84,7 @@ public final class RedisStores implements AutoCloseable {
     this.clock = clock;
     this.backend = new RedisBackend(config, ssl);
     this.marks = new ActiveMarks(clock, RedisCanvasStore.markInterval(config.ttl().canvasTtl()));
+    this.slides = new ActiveMarks(clock, RedisCanvasStore.slideInterval(config.ttl().canvasTtl()));
     String instanceId = InstanceIds.random();
     this.events = new RedisEvents(backend::newDedicatedConnection,
         config.keySchema().prefix() + "canvasstate:control:" + instanceId, instanceId,
@@ -99,7 +101,7 @@ public final class RedisStores implements AutoCloseable {
   private FailoverStore failover(FailoverConfig failoverConfig, InstantSource clock) {
     Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
     return failoverBuilder(failoverConfig, clock)
-        .canvas(new RedisCanvasStore<>(backend, bytes, marks, events),
+        .canvas(new RedisCanvasStore<>(backend, bytes, marks, slides, events),
             InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
                 .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
         .presence(new RedisPresenceStore<>(backend, bytes, events),
@@ -245,7 +247,7 @@ public final class RedisStores implements AutoCloseable {
    */
   public <T> RedisCanvasStore<T> redisCanvas(Codec<T> codec) {
     backend.requireOpen();
-    return new RedisCanvasStore<>(backend, codec, marks, events);
+    return new RedisCanvasStore<>(backend, codec, marks, slides, events);
   }
 
   /**
@@ -310,7 +312,7 @@ public final class RedisStores implements AutoCloseable {
     backend.requireOpen();
     RedisChangeLog log = new RedisChangeLog(backend, singleServer);
     persistence.attach(log, objects);
-    return new RedisCanvasStore<>(backend, codec, marks, events, persistence, log);
+    return new RedisCanvasStore<>(backend, codec, marks, slides, events, persistence, log);
   }
 
   /** Whether every key can be reached from one script: not on a Cluster. */

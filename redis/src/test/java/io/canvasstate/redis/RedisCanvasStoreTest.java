@@ -151,6 +151,71 @@ class RedisCanvasStoreTest {
     assertThat(raw.pttl(key)).isGreaterThan(TtlPolicy.DEFAULT_CANVAS_TTL.toMillis() - 60_000);
   }
 
+  /** The reads, which slide the TTL at most once per slide interval. */
+  static Stream<Named<Consumer<RedisCanvasStore<Shape>>>> reads() {
+    return Stream.of(
+        Named.of("get", s -> s.get("p1", "o1")),
+        Named.of("get of a missing object", s -> s.get("p1", "nope")),
+        Named.of("getAll", s -> s.getAll("p1")),
+        Named.of("ids", s -> s.ids("p1")),
+        Named.of("count", s -> s.count("p1")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("reads")
+  void read_withinTheSlideInterval_leavesTheTtlUntilTheIntervalElapses(
+      Consumer<RedisCanvasStore<Shape>> read) {
+    canvas.put("p1", "o1", RECT);
+    read.accept(canvas); // slides, and starts the interval
+    String key = keys.objectsKey("p1");
+    raw.pexpire(key, 5_000);
+
+    read.accept(canvas);
+    assertThat(raw.pttl(key)).as("within the interval").isBetween(1L, 5_000L);
+
+    now.set(now.get().plus(RedisCanvasStore.slideInterval(TtlPolicy.DEFAULT_CANVAS_TTL)));
+    read.accept(canvas);
+    assertThat(raw.pttl(key)).as("due again")
+        .isGreaterThan(TtlPolicy.DEFAULT_CANVAS_TTL.toMillis() - 60_000);
+  }
+
+  @Test
+  void get_withinTheSlideInterval_isOnePlainHget() {
+    canvas.put("p1", "o1", RECT);
+    canvas.get("p1", "o1");
+    raw.configResetStat();
+
+    assertThat(canvas.get("p1", "o1")).contains(RECT);
+
+    String stats = raw.info("commandstats");
+    assertThat(stats).contains("cmdstat_hget:calls=1,").doesNotContain("cmdstat_evalsha");
+  }
+
+  @Test
+  void get_withinTheSlideIntervalOfAKeyNowOfAnotherType_failsNamingTheKeyAndLeavesIt() {
+    canvas.put("p1", "o1", RECT);
+    canvas.get("p1", "o1");
+    String key = keys.objectsKey("p1");
+    raw.del(key);
+    raw.set(key, "not a hash");
+
+    assertThatThrownBy(() -> canvas.get("p1", "o1"))
+        .isInstanceOf(StoreException.class)
+        .isNotInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining(key)
+        .hasMessageContaining("WRONGTYPE");
+    assertThat(raw.get(key)).isEqualTo("not a hash");
+    assertThat(raw.pttl(key)).isEqualTo(-1);
+  }
+
+  @Test
+  void slideInterval_isAHundredthOfTheCanvasTtl_atMostASecond_atLeastAMillisecond() {
+    assertThat(RedisCanvasStore.slideInterval(Duration.ofHours(1))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(RedisCanvasStore.slideInterval(Duration.ofMillis(1_500)))
+        .isEqualTo(Duration.ofMillis(15));
+    assertThat(RedisCanvasStore.slideInterval(Duration.ofMillis(50))).isEqualTo(Duration.ofMillis(1));
+  }
+
   @ParameterizedTest
   @MethodSource("projectOperations")
   void operation_anyProject_isOneRoundTrip(Consumer<RedisCanvasStore<Shape>> operation) {
