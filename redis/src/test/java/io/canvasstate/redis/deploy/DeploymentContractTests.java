@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestClassOrder;
 
 /**
- * The contract suites (canvas, asMap, presence) on one deployment, as {@code @Nested} classes
- * that a deployment's test inherits; it supplies {@link #deployment()} and adds its own nested
- * classes from {@code @Order(4)} on, which run after the suites.
+ * The contract suites (canvas, asMap, presence, and the canvas and presence events) on one
+ * deployment, as {@code @Nested} classes that a deployment's test inherits; it supplies
+ * {@link #deployment()} and adds its own nested classes from {@code @Order(4)} on, which run
+ * after the suites.
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 abstract class DeploymentContractTests {
@@ -42,6 +43,24 @@ abstract class DeploymentContractTests {
   @Nested
   @Order(3)
   class Presence extends DeployedPresenceStoreContract {
+    @Override
+    protected TestDeployment deployment() {
+      return DeploymentContractTests.this.deployment();
+    }
+  }
+
+  @Nested
+  @Order(3)
+  class CanvasEvents extends DeployedEventsContracts.Canvas {
+    @Override
+    protected TestDeployment deployment() {
+      return DeploymentContractTests.this.deployment();
+    }
+  }
+
+  @Nested
+  @Order(3)
+  class PresenceEvents extends DeployedEventsContracts.Presence {
     @Override
     protected TestDeployment deployment() {
       return DeploymentContractTests.this.deployment();

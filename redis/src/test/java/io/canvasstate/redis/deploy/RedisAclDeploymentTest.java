@@ -57,24 +57,6 @@ class RedisAclDeploymentTest extends DeploymentContractTests {
   }
 
   @Nested
-  @Order(3)
-  class CanvasEvents extends DeployedEventsContracts.Canvas {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(3)
-  class PresenceEvents extends DeployedEventsContracts.Presence {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
   @Order(4)
   class Credentials {
     @Test

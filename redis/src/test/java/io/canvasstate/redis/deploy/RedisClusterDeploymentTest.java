@@ -65,24 +65,6 @@ class RedisClusterDeploymentTest extends DeploymentContractTests {
   }
 
   @Nested
-  @Order(3)
-  class CanvasEvents extends DeployedEventsContracts.Canvas {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
-  @Order(3)
-  class PresenceEvents extends DeployedEventsContracts.Presence {
-    @Override
-    protected TestDeployment deployment() {
-      return DEPLOYMENT;
-    }
-  }
-
-  @Nested
   @Order(4)
   class Topology {
     @Test
