@@ -188,7 +188,10 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   public Optional<T> get(String projectId, String objectId) {
     String key = schema.objectsKey(projectId);
     Values.id("objectId", objectId);
-    if (changeLog == null && !marks.isDue(projectId) && !slides.due(projectId)) {
+    // Asked first, so that the script below counts as this interval's slide even when it was
+    // the active mark that made it due.
+    boolean slide = changeLog != null || slides.due(projectId);
+    if (!slide && !marks.isDue(projectId)) {
       return decode(key, objectId, hget(key, objectId));
     }
     try {

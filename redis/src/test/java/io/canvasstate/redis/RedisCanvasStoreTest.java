@@ -192,6 +192,18 @@ class RedisCanvasStoreTest {
   }
 
   @Test
+  void get_afterAGetThatMarkedTheProjectActive_isOnePlainHget() {
+    raw.hset(keys.objectsKey("p1"), "o1", RECT_JSON); // written by another client: not marked
+    canvas.get("p1", "o1"); // marks the project, and slides its TTL in the same script
+    raw.configResetStat();
+
+    assertThat(canvas.get("p1", "o1")).contains(RECT);
+
+    assertThat(raw.info("commandstats")).contains("cmdstat_hget:calls=1,")
+        .doesNotContain("cmdstat_evalsha");
+  }
+
+  @Test
   void get_withinTheSlideIntervalOfAKeyNowOfAnotherType_failsNamingTheKeyAndLeavesIt() {
     canvas.put("p1", "o1", RECT);
     canvas.get("p1", "o1");
