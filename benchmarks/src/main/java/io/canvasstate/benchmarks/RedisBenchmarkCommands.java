@@ -175,7 +175,9 @@ final class RedisBenchmarkCommands {
       awaitEcho(raw, lines, end, false);
       List<List<byte[]>> out = new ArrayList<>();
       for (String line : lines) {
-        out.add(parse(line));
+        if (!ranByScript(line)) {
+          out.add(parse(line));
+        }
       }
       return out;
     } finally {
@@ -226,6 +228,16 @@ final class RedisBenchmarkCommands {
           + "; it may have changed how it talks to Redis");
     }
     return found;
+  }
+
+  /**
+   * Whether a MONITOR line is a command that a script ran ({@code [0 lua]}), which MONITOR also
+   * reports, rather than one a client sent.
+   */
+  static boolean ranByScript(String line) {
+    int open = line.indexOf('[');
+    int close = line.indexOf("] ");
+    return open >= 0 && close > open && line.substring(open + 1, close).endsWith(" lua");
   }
 
   /**
