@@ -437,24 +437,24 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     byte[] k = bytes(key);
     for (int attempt = 0; ; attempt++) {
       boolean mark = marks.due(projectId);
-      boolean slides = changeLog != null || this.slides.due(projectId);
+      boolean slide = changeLog != null || slides.due(projectId);
       Batch batch = backend.batch(op);
       Batch.Step<R> result = batch.command(key, p -> command.apply(p, k));
       Batch.Step<@Nullable Object> slid =
-          slides ? script(batch, Scripts.SLIDE, projectId, key, List.of(ttlArg)) : null;
+          slide ? script(batch, Scripts.SLIDE, projectId, key, List.of(ttlArg)) : null;
       Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
       try {
         send(batch, projectId, mark);
       } catch (RuntimeException e) {
-        this.slides.forget(projectId);
+        slides.forget(projectId);
         throw e;
       }
       R r = result.get();
-      Object slide = slid == null ? null : slid.get();
+      Object slidReply = slid == null ? null : slid.get();
       if (marked != null) {
         marked.get();
       }
-      if (!isCold(slide)) {
+      if (!isCold(slidReply)) {
         return r;
       }
       loadCold(op, projectId, key, attempt);
