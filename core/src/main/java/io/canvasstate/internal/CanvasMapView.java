@@ -207,10 +207,4 @@ public final class CanvasMapView<T> extends AbstractMap<String, T>
       return previous;
     }
   }
-
-  @Override
-  public String toString() {
-    return "CanvasMapView[" + projectId + "]" + super.toString();
-  }
-
 }

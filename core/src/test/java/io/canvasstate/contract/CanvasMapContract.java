@@ -297,6 +297,21 @@ public abstract class CanvasMapContract extends ContractSupport {
   }
 
   @Test
+  void toString_emptyAndSomeEntries_printsLikeAMap() {
+    ConcurrentMap<String, String> map = map();
+    assertThat(map).hasToString("{}");
+    map.put("a", "1");
+    assertThat(map).hasToString("{a=1}");
+    map.put("b", "2");
+
+    // In the view's own iteration order, as AbstractMap and ConcurrentHashMap print.
+    StringBuilder expected = new StringBuilder("{");
+    map.forEach((k, v) -> expected.append(expected.length() > 1 ? ", " : "").append(k)
+        .append('=').append(v));
+    assertThat(map).hasToString(expected.append('}').toString());
+  }
+
+  @Test
   void replaceAll_someEntries_rewritesEveryValue() {
     ConcurrentMap<String, String> map = abc();
 
