@@ -43,7 +43,13 @@ import redis.clients.jedis.resps.ScanResult;
  * holding object id &rarr; object JSON, and the {@code projects:active} sorted set (see
  * {@link KeySchema}).
  *
- * <p>Every operation is one network round trip. Writes are Lua scripts that also slide the
+ * <p>Every operation is one network round trip, except that the bulk ones ({@link #putAll},
+ * {@link #getAll}, a load from the repository) take one per chunk of
+ * {@link StoreConfig#chunkSize} objects on a bigger canvas, so that no single call keeps Redis
+ * busy for long (see {@link #putAll} and {@link #getAll} for what stays atomic); {@link #clear}
+ * stays one script, which frees the hash with {@code UNLINK}. A write that would make a canvas
+ * hold more than {@link StoreConfig#maxCanvasObjects} objects throws
+ * {@link CanvasTooLargeException}. Writes are Lua scripts that also slide the
  * project's TTL, so a hash is never left without one. Reads slide it too, in the same round trip,
  * but at most once per {@linkplain #slideInterval slide interval} (a hundredth of the canvas TTL,
  * at most a second) per project and instance: in between, {@link #get} is a plain {@code HGET}
@@ -272,8 +278,8 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   /**
    * {@inheritDoc}
    *
-   * <p>Reads with {@code HSCAN ... COUNT chunkSize}: one command per round trip, each bounded by
-   * about {@link StoreConfig#chunkSize} objects. A canvas that one {@code HSCAN} covers (any of
+   * <p>Reads with {@code HSCAN ... COUNT chunkSize + 1}: one command per round trip, each bounded
+   * by about {@link StoreConfig#chunkSize} objects. A canvas that one {@code HSCAN} covers (any of
    * up to {@code chunkSize} objects) comes in one round trip, as one command, so it is one
    * snapshot. A bigger canvas takes about one round trip per {@code chunkSize} objects; Redis
    * then guarantees every object present during the whole read is returned, with its value at
@@ -282,7 +288,9 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   @Override
   public Map<String, T> getAll(String projectId) {
     String key = schema.objectsKey(projectId);
-    ScanParams params = new ScanParams().count(chunkSize);
+    // One more than a chunk: Redis stops a call once it has COUNT entries, so a canvas of
+    // exactly one chunk still ends in its first call.
+    ScanParams params = new ScanParams().count((int) Math.min(Integer.MAX_VALUE, chunkSize + 1L));
     ScanResult<Map.Entry<byte[], byte[]>> page = read("getAll", projectId, key,
         (p, k) -> p.hscan(k, ScanParams.SCAN_POINTER_START_BINARY, params));
     if (page == null) {

@@ -130,7 +130,7 @@ class RedisChunkingTest {
 
   @Test
   void getAll_canvasOfOneChunk_isOneRoundTrip_biggerCanvas_readsInPieces() {
-    canvas.putAll("small", largeObjects("o", CHUNK - 1));
+    canvas.putAll("small", largeObjects("o", CHUNK));
     canvas.putAll("big", largeObjects("o", 45));
     try (RoundTripCounter counter = RoundTripCounter.start(redis);
         RedisStores counted = RedisStores.create(config.toBuilder().redisUrl(counter.url()).build())) {
@@ -145,7 +145,7 @@ class RedisChunkingTest {
       Map<String, String> big = store.getAll("big");
       long bigTrips = counter.roundTrips();
 
-      assertThat(small).isEqualTo(largeObjects("o", CHUNK - 1));
+      assertThat(small).isEqualTo(largeObjects("o", CHUNK));
       assertThat(smallTrips).isEqualTo(1);
       assertThat(big).isEqualTo(largeObjects("o", 45));
       assertThat(bigTrips).isGreaterThanOrEqualTo(3);
@@ -240,6 +240,26 @@ class RedisChunkingTest {
         .hasMessageContaining(String.valueOf(LIMIT));
     assertThat(raw.exists(keys.objectsKey("huge"), keys.projectKey("huge", "loading"),
         keys.projectKey("huge", "load"))).isZero();
+  }
+
+  @Test
+  void failoverStore_redisDown_fallbackRefusesTheSameWrites() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    StoreConfig down = config.toBuilder().redisUrl("redis://127.0.0.1:" + closedPort)
+        .connectTimeout(java.time.Duration.ofMillis(200)).timeout(java.time.Duration.ofMillis(200))
+        .maxCanvasObjects(2).build();
+    try (RedisStores offline = RedisStores.create(down)) {
+      CanvasStore<String> store = offline.canvas(Codec.string());
+      store.putAll("p", objects("o", 2));
+
+      assertThatThrownBy(() -> store.put("p", "o2", "{}"))
+          .isInstanceOf(CanvasTooLargeException.class).hasMessageContaining("2");
+      assertThat(store.count("p")).isEqualTo(2);
+    }
   }
 
   @Test
