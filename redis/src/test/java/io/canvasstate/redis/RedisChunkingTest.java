@@ -11,6 +11,8 @@ import io.canvasstate.CanvasTooLargeException;
 import io.canvasstate.Codec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.StoreConfig;
+import io.canvasstate.inmemory.InMemoryCanvasRepository;
+import io.canvasstate.persistence.AutoSaveWorker;
 import io.canvasstate.persistence.CanvasRepository;
 import io.canvasstate.persistence.Persistence;
 import io.canvasstate.persistence.ProjectChanges;
@@ -227,6 +229,21 @@ class RedisChunkingTest {
     assertThat(raw.exists(keys.projectKey("cold", "loading"))).isFalse();
     assertThat(raw.exists(keys.projectKey("cold", "load"))).isFalse();
     assertThat(raw.pttl(keys.objectsKey("cold"))).isPositive();
+  }
+
+  @Test
+  void putAll_severalChunksWithPersistence_everyObjectIsSaved() {
+    InMemoryCanvasRepository<String> durable = InMemoryCanvasRepository.create(Codec.string());
+    Persistence<String> persistence = Persistence.builder(durable).build();
+    RedisCanvasStore<String> persistent = stores.redisCanvas(Codec.string(), persistence);
+    Map<String, String> batch = objects("o", 35);
+
+    persistent.putAll("saved", batch);
+    try (AutoSaveWorker worker = persistence.worker()) {
+      assertThat(worker.flush(java.time.Duration.ofSeconds(30))).isTrue();
+    }
+
+    assertThat(durable.load("saved")).isEqualTo(batch);
   }
 
   @Test
