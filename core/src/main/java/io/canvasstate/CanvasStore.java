@@ -49,10 +49,20 @@ public interface CanvasStore<T> extends AutoCloseable {
   void put(String projectId, String objectId, T object);
 
   /**
-   * Inserts or replaces several objects of one project atomically.
+   * Inserts or replaces several objects of one project, in chunks of at most
+   * {@link StoreConfig#chunkSize} objects (and {@link StoreConfig#chunkBytes} bytes), so that no
+   * single call keeps a shared server busy for long.
+   *
+   * <p>Each chunk is atomic: a reader sees all of it or none of it. A call that fits in one chunk
+   * is thus atomic as a whole; a bigger one may be seen between chunks, with the first chunks
+   * written and the later ones not yet. A call that fails after some chunks (an outage, the
+   * canvas limit) leaves the chunks before it written and nothing of the others; calling it
+   * again completes it (writes are idempotent).
    *
    * @throws IllegalArgumentException if an id is invalid or an encoded value is over the size
    *     limit; nothing is written then
+   * @throws CanvasTooLargeException if the canvas would hold more than
+   *     {@link StoreConfig#maxCanvasObjects} objects; the chunk that would cross it is not written
    * @throws StoreUnavailableException if the store cannot be reached
    * @throws StoreException if the store fails otherwise
    */
@@ -68,7 +78,11 @@ public interface CanvasStore<T> extends AutoCloseable {
   boolean remove(String projectId, String objectId);
 
   /**
-   * Returns every object of a project, as one consistent snapshot, and refreshes its lifetime.
+   * Returns every object of a project and refreshes its lifetime. A canvas of up to
+   * {@link StoreConfig#chunkSize} objects is one consistent snapshot; a bigger one is read in
+   * pieces of about that many objects, and is then exact for every object nobody changed during
+   * the read: an object written meanwhile has its old or its new value, one created or removed
+   * meanwhile may or may not be there.
    *
    * <p>A stored value that cannot be decoded does not fail the whole canvas: it is left out of
    * the result, left untouched in the store, logged once and reported by the implementation.
@@ -89,7 +103,11 @@ public interface CanvasStore<T> extends AutoCloseable {
   /** Returns how many objects a project has, and refreshes its lifetime. */
   int count(String projectId);
 
-  /** Removes every object of a project and its active mark. */
+  /**
+   * Removes every object of a project and its active mark, at once for readers: the canvas is
+   * empty as soon as the call returns (and to every reader from the moment it takes effect),
+   * and an object written after it is kept. Memory is freed without blocking other callers.
+   */
   void clear(String projectId);
 
   /**

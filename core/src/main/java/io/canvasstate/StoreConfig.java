@@ -61,6 +61,15 @@ import org.jspecify.annotations.Nullable;
  *       <td>answer from memory while Redis is down</td></tr>
  *   <tr><td>{@code CANVASSTATE_MAX_VALUE_BYTES}</td><td>{@code 1048576}</td>
  *       <td>largest encoded value accepted</td></tr>
+ *   <tr><td>{@code CANVASSTATE_CHUNK_SIZE}</td><td>{@code 1000}</td>
+ *       <td>most objects one Redis call of a bulk operation ({@code putAll}, {@code clear},
+ *       {@code getAll}, a load from the repository) handles</td></tr>
+ *   <tr><td>{@code CANVASSTATE_CHUNK_BYTES}</td><td>{@code 1048576}</td>
+ *       <td>most value bytes one Redis call of a bulk write carries (a chunk always takes at
+ *       least one object)</td></tr>
+ *   <tr><td>{@code CANVASSTATE_MAX_CANVAS_OBJECTS}</td><td>{@code 1000000}</td>
+ *       <td>most objects one project's canvas may hold; a write or load beyond it is
+ *       refused</td></tr>
  * </table>
  *
  * <p>Durations take a unit: {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, or ISO-8601
@@ -74,6 +83,12 @@ public final class StoreConfig {
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofSeconds(6);
   public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
+  /** Most objects one Redis call of a bulk operation handles, by default. */
+  public static final int DEFAULT_CHUNK_SIZE = 1_000;
+  /** Most value bytes one Redis call of a bulk write carries, by default. */
+  public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+  /** Most objects one project's canvas may hold, by default. */
+  public static final int DEFAULT_MAX_CANVAS_OBJECTS = 1_000_000;
 
   /** The deployment a configuration selects. */
   public enum Deployment {
@@ -113,6 +128,9 @@ public final class StoreConfig {
   private final KeySchema keySchema;
   private final boolean fallbackEnabled;
   private final int maxValueBytes;
+  private final int chunkSize;
+  private final int chunkBytes;
+  private final int maxCanvasObjects;
 
   private StoreConfig(Builder b) {
     this.redisUrl = b.redisUrl;
@@ -141,6 +159,9 @@ public final class StoreConfig {
     this.keySchema = b.keySchema;
     this.fallbackEnabled = b.fallbackEnabled;
     this.maxValueBytes = b.maxValueBytes;
+    this.chunkSize = b.chunkSize;
+    this.chunkBytes = b.chunkBytes;
+    this.maxCanvasObjects = b.maxCanvasObjects;
   }
 
   /** A builder with every default and no Redis. */
@@ -213,6 +234,10 @@ public final class StoreConfig {
     s.ifSet("CANVASSTATE_FALLBACK", v -> b.fallbackEnabled(parseBoolean("CANVASSTATE_FALLBACK", v)));
     s.ifSet("CANVASSTATE_MAX_VALUE_BYTES",
         v -> b.maxValueBytes(parseInt("CANVASSTATE_MAX_VALUE_BYTES", v)));
+    s.ifSet("CANVASSTATE_CHUNK_SIZE", v -> b.chunkSize(parseInt("CANVASSTATE_CHUNK_SIZE", v)));
+    s.ifSet("CANVASSTATE_CHUNK_BYTES", v -> b.chunkBytes(parseInt("CANVASSTATE_CHUNK_BYTES", v)));
+    s.ifSet("CANVASSTATE_MAX_CANVAS_OBJECTS",
+        v -> b.maxCanvasObjects(parseInt("CANVASSTATE_MAX_CANVAS_OBJECTS", v)));
     return b.build();
   }
 
@@ -355,6 +380,25 @@ public final class StoreConfig {
     return maxValueBytes;
   }
 
+  /**
+   * The most objects one Redis call of a bulk operation handles: {@code putAll}, {@code clear}
+   * and a load from the repository write in chunks of at most this many objects, {@code getAll}
+   * reads in pieces of about this many, so that no call keeps Redis busy for long.
+   */
+  public int chunkSize() {
+    return chunkSize;
+  }
+
+  /** The most value bytes one Redis call of a bulk write carries (at least one object a call). */
+  public int chunkBytes() {
+    return chunkBytes;
+  }
+
+  /** The most objects one project's canvas may hold; writes and loads beyond it are refused. */
+  public int maxCanvasObjects() {
+    return maxCanvasObjects;
+  }
+
   /** The settings, with the password masked. */
   @Override
   public String toString() {
@@ -384,6 +428,9 @@ public final class StoreConfig {
         + ", keyPrefix=\"" + keySchema.prefix() + "\""
         + ", fallbackEnabled=" + fallbackEnabled
         + ", maxValueBytes=" + maxValueBytes
+        + ", chunkSize=" + chunkSize
+        + ", chunkBytes=" + chunkBytes
+        + ", maxCanvasObjects=" + maxCanvasObjects
         + "}";
   }
 
@@ -462,6 +509,9 @@ public final class StoreConfig {
     private KeySchema keySchema = KeySchema.DEFAULT;
     private boolean fallbackEnabled = true;
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private int chunkBytes = DEFAULT_CHUNK_BYTES;
+    private int maxCanvasObjects = DEFAULT_MAX_CANVAS_OBJECTS;
 
     private Builder() {}
 
@@ -492,6 +542,9 @@ public final class StoreConfig {
       keySchema = c.keySchema;
       fallbackEnabled = c.fallbackEnabled;
       maxValueBytes = c.maxValueBytes;
+      chunkSize = c.chunkSize;
+      chunkBytes = c.chunkBytes;
+      maxCanvasObjects = c.maxCanvasObjects;
     }
 
     /**
@@ -732,6 +785,37 @@ public final class StoreConfig {
     /** The largest encoded value a store accepts, in bytes. */
     public Builder maxValueBytes(int maxValueBytes) {
       this.maxValueBytes = requireAtLeast("CANVASSTATE_MAX_VALUE_BYTES", maxValueBytes, 1);
+      return this;
+    }
+
+    /**
+     * The most objects one Redis call of a bulk operation handles ({@link StoreConfig#chunkSize}).
+     *
+     * @throws IllegalArgumentException if it is less than 1
+     */
+    public Builder chunkSize(int chunkSize) {
+      this.chunkSize = requireAtLeast("CANVASSTATE_CHUNK_SIZE", chunkSize, 1);
+      return this;
+    }
+
+    /**
+     * The most value bytes one Redis call of a bulk write carries ({@link StoreConfig#chunkBytes}).
+     *
+     * @throws IllegalArgumentException if it is less than 1
+     */
+    public Builder chunkBytes(int chunkBytes) {
+      this.chunkBytes = requireAtLeast("CANVASSTATE_CHUNK_BYTES", chunkBytes, 1);
+      return this;
+    }
+
+    /**
+     * The most objects one project's canvas may hold ({@link StoreConfig#maxCanvasObjects}).
+     *
+     * @throws IllegalArgumentException if it is less than 1
+     */
+    public Builder maxCanvasObjects(int maxCanvasObjects) {
+      this.maxCanvasObjects =
+          requireAtLeast("CANVASSTATE_MAX_CANVAS_OBJECTS", maxCanvasObjects, 1);
       return this;
     }
 

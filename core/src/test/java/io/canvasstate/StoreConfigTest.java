@@ -48,6 +48,31 @@ class StoreConfigTest {
     assertThat(c.keySchema()).isEqualTo(KeySchema.DEFAULT);
     assertThat(c.fallbackEnabled()).isTrue();
     assertThat(c.maxValueBytes()).isEqualTo(StoreConfig.DEFAULT_MAX_VALUE_BYTES);
+    assertThat(c.chunkSize()).isEqualTo(1_000);
+    assertThat(c.chunkBytes()).isEqualTo(1 << 20);
+    assertThat(c.maxCanvasObjects()).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void from_chunkAndCanvasLimits_areReadAndKeptByToBuilder() {
+    StoreConfig c = from("CANVASSTATE_CHUNK_SIZE", "250", "CANVASSTATE_CHUNK_BYTES", "65536",
+        "CANVASSTATE_MAX_CANVAS_OBJECTS", "5000");
+
+    assertThat(c.chunkSize()).isEqualTo(250);
+    assertThat(c.chunkBytes()).isEqualTo(65536);
+    assertThat(c.maxCanvasObjects()).isEqualTo(5000);
+    assertThat(c.toBuilder().build().toString()).isEqualTo(c.toString())
+        .contains("chunkSize=250", "chunkBytes=65536", "maxCanvasObjects=5000");
+  }
+
+  @Test
+  void from_chunkSizeZero_failsNamingTheSetting() {
+    assertThatThrownBy(() -> from("CANVASSTATE_CHUNK_SIZE", "0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("CANVASSTATE_CHUNK_SIZE").hasMessageContaining("0");
+    assertThatThrownBy(() -> StoreConfig.builder().maxCanvasObjects(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("CANVASSTATE_MAX_CANVAS_OBJECTS");
   }
 
   @Test

@@ -52,8 +52,13 @@ final class Env {
    * same timeouts): the baselines' client.
    */
   static UnifiedJedis rawClient() {
+    return rawClient(config().timeout());
+  }
+
+  /** {@link #rawClient()}, waiting up to {@code timeout} for a reply. */
+  static UnifiedJedis rawClient(java.time.Duration timeout) {
     URI url = URI.create(redisUrl());
-    StoreConfig config = config();
+    StoreConfig config = config().toBuilder().timeout(timeout).build();
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxTotal(POOL_SIZE);
     pool.setMaxIdle(POOL_SIZE);

@@ -69,6 +69,11 @@ record Plan(List<Group> groups) {
                 : List.of("getAllLibrary", "getAllRawHgetall", "getAllRawOriginalLayout")));
       }
     }
+    for (int n : Table.CHUNKING_SIZES) {
+      Map<String, String> p = Map.of("n", Integer.toString(n));
+      g.add(new Group(ChunkingBench.class, p, List.of("putAllChunked", "putAllOneScript")));
+      g.add(new Group(ChunkingBench.class, p, List.of("getAllChunked", "getAllRawHgetall")));
+    }
     g.add(new Group(PresenceBench.class, Map.of(),
         List.of("presencePutLibrary", "presencePutRawPipelined")));
     g.add(new Group(PresenceBench.class, Map.of(),

@@ -26,6 +26,8 @@ final class Table {
   static final double MANY_CLIENTS = 0.6;
   static final double MEMORY = 1.3;
   static final int[] SIZES = {100, 1_000, 10_000};
+  /** The canvas sizes of the chunking rows (issue 17). */
+  static final int[] CHUNKING_SIZES = {1_000, 100_000};
   private static final double NONE = Double.NaN;
 
   private Table() {}
@@ -86,6 +88,17 @@ final class Table {
       }
       rows.add(Report.flatness("time per object of a canvas load (" + codec + " codec)",
           "`getAll`", "raw `HGETALL` + decode", byN, baseByN, FLAT));
+    }
+    for (int n : CHUNKING_SIZES) {
+      String p = "n=" + n;
+      rows.add(Report.compare("putAll of N = " + Report.count(n) + " (raw codec)",
+          "`putAll` in chunks of 1,000", "the same `putAll` as one script",
+          results.get(key("ChunkingBench.putAllChunked", p)),
+          results.get(key("ChunkingBench.putAllOneScript", p)), Kind.AT_MOST, NONE));
+      rows.add(Report.compare("getAll of N = " + Report.count(n) + " (raw codec)",
+          "`getAll` by `HSCAN ... COUNT 1001`", "raw `HGETALL` + decode",
+          results.get(key("ChunkingBench.getAllChunked", p)),
+          results.get(key("ChunkingBench.getAllRawHgetall", p)), Kind.AT_MOST, NONE));
     }
     rows.add(Report.compare("presence heartbeat, 1,000 users", "`RedisPresenceStore.put`",
         "encode + raw pipelined `HSET` + `ZADD` + 2 × `PEXPIRE`",

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.CanvasEvent;
 import io.canvasstate.CanvasListener;
+import io.canvasstate.CanvasTooLargeException;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
@@ -76,6 +77,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
   private final TtlPolicy ttl;
   private final long ttlMillis;
   private final int maxValueBytes;
+  private final int maxCanvasObjects;
   private final ConcurrentHashMap<String, Project> projects = new ConcurrentHashMap<>();
   private final ExpiryIndex expiries = new ExpiryIndex();
   private final DecodeFailures decodeFailures = new DecodeFailures();
@@ -103,6 +105,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     this.ttl = b.ttl();
     this.ttlMillis = ExpiryIndex.millis(b.ttl().canvasTtl());
     this.maxValueBytes = b.maxValueBytes();
+    this.maxCanvasObjects = b.maxCanvasObjects();
     this.instanceId = b.instanceId();
     this.events = new EventHub<>("canvas events of " + instanceId);
     this.persistence = persistence;
@@ -161,7 +164,10 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
-    apply(projectId, objects -> emitPut(projectId, objectId, bytes, objects.put(objectId, bytes)));
+    apply(projectId, objects -> {
+      requireRoom(projectId, objects, objectId, "put");
+      return emitPut(projectId, objectId, bytes, objects.put(objectId, bytes));
+    });
   }
 
   @Override
@@ -175,6 +181,11 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     });
     if (!encoded.isEmpty()) {
       apply(projectId, stored -> {
+        long added = encoded.keySet().stream().filter(id -> !stored.containsKey(id)).count();
+        if (stored.size() + added > maxCanvasObjects) {
+          throw new CanvasTooLargeException(projectId, maxCanvasObjects,
+              "putAll of " + encoded.size() + " objects");
+        }
         stored.putAll(encoded);
         encoded.forEach((objectId, bytes) -> emitPut(projectId, objectId, bytes, null));
         return null;
@@ -267,6 +278,7 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
     return decode(projectId, objectId, apply(projectId, objects -> {
+      requireRoom(projectId, objects, objectId, "putIfAbsent");
       byte[] previous = objects.putIfAbsent(objectId, bytes);
       return previous != null ? previous : emitPut(projectId, objectId, bytes, null);
     }));
@@ -283,8 +295,10 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
     Values.id("projectId", projectId);
     Values.id("objectId", objectId);
     byte[] bytes = encode(objectId, object);
-    return decode(projectId, objectId,
-        apply(projectId, objects -> emitPut(projectId, objectId, bytes, objects.put(objectId, bytes))));
+    return decode(projectId, objectId, apply(projectId, objects -> {
+      requireRoom(projectId, objects, objectId, "getAndPut");
+      return emitPut(projectId, objectId, bytes, objects.put(objectId, bytes));
+    }));
   }
 
   /**
@@ -455,6 +469,22 @@ public final class InMemoryCanvasStore<T> implements CanvasStore<T> {
       holder.value = op.apply(project.objects, now);
       return settle(id, project, now, log.isDirty(id));
     }).value;
+  }
+
+  /** The most objects one project's canvas may hold. */
+  int maxCanvasObjects() {
+    return maxCanvasObjects;
+  }
+
+  /**
+   * Refuses a write that would add {@code objectId} to a canvas already at
+   * {@link InMemoryStoreBuilder#maxCanvasObjects}; call under the project's lock, before writing.
+   */
+  private void requireRoom(String projectId, Map<String, byte[]> objects, String objectId,
+      String op) {
+    if (objects.size() >= maxCanvasObjects && !objects.containsKey(objectId)) {
+      throw new CanvasTooLargeException(projectId, maxCanvasObjects, op);
+    }
   }
 
   /** A step under a project's lock: gets the project unless it expired, returns its successor. */

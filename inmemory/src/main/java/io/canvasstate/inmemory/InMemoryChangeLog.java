@@ -1,5 +1,6 @@
 package io.canvasstate.inmemory;
 
+import io.canvasstate.CanvasTooLargeException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.persistence.ChangeLog;
 import java.time.Duration;
@@ -204,6 +205,11 @@ final class InMemoryChangeLog implements ChangeLog {
 
   @Override
   public boolean finishLoad(String projectId, String owner, Map<String, byte[]> loaded) {
+    if (loaded.size() > store.maxCanvasObjects()) {
+      abandonLoad(projectId, owner);
+      throw new CanvasTooLargeException(projectId, store.maxCanvasObjects(),
+          "loading its " + loaded.size() + " objects from the repository");
+    }
     return store.locked(projectId, (objects, now) -> {
       if (!objects.isEmpty() || dirty.containsKey(projectId)) {
         Load load = loads.get(projectId);

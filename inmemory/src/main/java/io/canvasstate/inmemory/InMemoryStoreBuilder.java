@@ -30,6 +30,7 @@ public final class InMemoryStoreBuilder<S> {
   private InstantSource clock = InstantSource.system();
   private TtlPolicy ttl = TtlPolicy.DEFAULT;
   private int maxValueBytes = StoreConfig.DEFAULT_MAX_VALUE_BYTES;
+  private int maxCanvasObjects = StoreConfig.DEFAULT_MAX_CANVAS_OBJECTS;
   private String instanceId = InstanceIds.random();
   private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
 
@@ -63,6 +64,22 @@ public final class InMemoryStoreBuilder<S> {
       throw new IllegalArgumentException("maxValueBytes must be at least 1: " + maxValueBytes);
     }
     this.maxValueBytes = maxValueBytes;
+    return this;
+  }
+
+  /**
+   * The most objects one project's canvas may hold (canvas stores only);
+   * {@link StoreConfig#DEFAULT_MAX_CANVAS_OBJECTS} by default. A write that would add an object
+   * past it throws {@link io.canvasstate.CanvasTooLargeException}.
+   *
+   * @throws IllegalArgumentException if it is less than 1
+   */
+  public InMemoryStoreBuilder<S> maxCanvasObjects(int maxCanvasObjects) {
+    if (maxCanvasObjects < 1) {
+      throw new IllegalArgumentException("maxCanvasObjects must be at least 1: "
+          + maxCanvasObjects);
+    }
+    this.maxCanvasObjects = maxCanvasObjects;
     return this;
   }
 
@@ -109,6 +126,10 @@ public final class InMemoryStoreBuilder<S> {
 
   int maxValueBytes() {
     return maxValueBytes;
+  }
+
+  int maxCanvasObjects() {
+    return maxCanvasObjects;
   }
 
   String instanceId() {

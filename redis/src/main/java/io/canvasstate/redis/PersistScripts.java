@@ -240,9 +240,12 @@ final class PersistScripts {
       return 0
       """);
 
+  // ---- loads: KEYS[1] = objects, KEYS[2] = dirty, KEYS[3] = load key, KEYS[4] = staging hash ----
+
   /**
-   * KEYS[3] = load key, ARGV[1] = owner, ARGV[2] = lease ms. Returns 0 if the project is
-   * resident, 1 if the caller holds the load lease, 2 if another owner does.
+   * ARGV[1] = owner, ARGV[2] = lease ms. Returns 0 if the project is resident, 1 if the caller
+   * holds the load lease (and then removes what an earlier, unfinished load left in the staging
+   * hash: every load starts afresh), 2 if another owner does.
    */
   static final Script BEGIN_LOAD = Script.of("beginLoad", """
       if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
@@ -250,31 +253,57 @@ final class PersistScripts {
       if l == 'E' then return 0 end
       if not l or l == ARGV[1] then
         redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+        redis.call('UNLINK', KEYS[4])
         return 1
       end
       return 2
       """);
 
   /**
-   * KEYS[3] = load key, ARGV[1] = owner, ARGV[2] = canvas TTL ms, ARGV[3..] = id, value...
-   * Stores the objects if the project is still not resident (or marks it empty), and ends the
-   * load lease. Returns 1 if it stored them.
+   * ARGV[1] = owner, ARGV[2] = lease ms, ARGV[3..] = id, value... One chunk of a load too big
+   * for one call: adds the objects to the staging hash, where no operation sees them, while the
+   * caller still holds the lease, and extends the lease (and the staging hash's lifetime, so
+   * that a loader that dies leaves nothing for long). Returns 1, or 0 if the lease was lost.
+   */
+  static final Script LOAD_CHUNK = Script.of("loadChunk", """
+      if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+      for i = 3, #ARGV, 1000 do
+        redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      end
+      redis.call('PEXPIRE', KEYS[4], ARGV[2])
+      redis.call('PEXPIRE', KEYS[3], ARGV[2])
+      return 1
+      """);
+
+  /**
+   * ARGV[1] = owner, ARGV[2] = canvas TTL ms, ARGV[3] = 1 if {@link #LOAD_CHUNK} staged earlier
+   * chunks, else 0, ARGV[4..] = id, value... (the last chunk). If the project is still not
+   * resident, makes the staged objects and these the project's hash in one step ({@code RENAME},
+   * constant time), or marks the project empty, and ends the load lease; readers see all of the
+   * load or none of it. Returns 1 if it stored them, 0 if the project became resident meanwhile
+   * or (for a staged load) the lease was lost to another loader.
    */
   static final Script FINISH_LOAD = Script.of("finishLoad", """
-      if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
-        if #ARGV > 2 then
-          for i = 3, #ARGV, 1000 do
-            redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
-          end
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      local owned = redis.call('GET', KEYS[3]) == ARGV[1]
+      if not owned and (ARGV[3] == '1' or redis.call('EXISTS', KEYS[4]) == 1) then return 0 end
+      if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
+        if owned then
           redis.call('DEL', KEYS[3])
-        else
-          redis.call('SET', KEYS[3], 'E', 'PX', ARGV[2])
+          redis.call('UNLINK', KEYS[4])
         end
-        return 1
+        return 0
       end
-      if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
-      return 0
+      for i = 4, #ARGV, 1000 do
+        redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      end
+      if redis.call('EXISTS', KEYS[4]) == 1 then
+        redis.call('RENAME', KEYS[4], KEYS[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        redis.call('DEL', KEYS[3])
+      else
+        redis.call('SET', KEYS[3], 'E', 'PX', ARGV[2])
+      end
+      return 1
       """);
 
   /** KEYS[1] = load key, ARGV[1] = owner. Ends the owner's load lease. */

@@ -3,6 +3,7 @@ package io.canvasstate.redis;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The Redis ACL rules of a user that CanvasState can run under: its own keys and the commands
@@ -21,24 +22,42 @@ import java.util.List;
  */
 public final class RedisAcl {
   /**
-   * The commands the stores send, directly or from their Lua scripts (Redis checks the commands
-   * a script calls against the user's rules too), and what the client sends when it connects
-   * ({@code CLIENT SETNAME}, {@code SELECT} for a database other than 0) or learns a cluster's
-   * layout ({@code CLUSTER SLOTS}). {@code AUTH} and {@code HELLO} are always allowed.
+   * The commands the stores send themselves, outside scripts, and what the client sends when it
+   * connects ({@code CLIENT SETNAME}, {@code SELECT} for a database other than 0) or learns a
+   * cluster's layout ({@code CLUSTER SLOTS}). {@code AUTH} and {@code HELLO} are always allowed.
    */
-  static final List<String> COMMANDS = List.of(
+  static final List<String> CLIENT_COMMANDS = List.of(
       // connecting, health checks, cluster layout
       "ping", "select", "client|setname", "cluster|slots",
       // scripts
       "evalsha", "eval",
-      // canvas hashes
-      "hget", "hset", "hdel", "hgetall", "hkeys", "hlen", "exists", "pexpire", "del", "type",
-      // sorted sets of active projects and users
+      // plain reads: get, getAll in pieces, ids, count, activeProjects' check of each hash
+      "hget", "hscan", "hkeys", "hlen", "exists", "hgetall",
+      // the active-projects mark dropped by clear; the dirty projects listed by the worker
+      "zrem", "zrange",
+      // change events, received by the event connection
+      "subscribe", "unsubscribe");
+
+  /**
+   * The commands the Lua scripts call: Redis checks each against the user's rules too. Exactly
+   * the commands that some {@code redis.call} or {@code redis.pcall} of some script names, which
+   * a test checks, so a script cannot start needing a command this list lacks.
+   */
+  static final List<String> SCRIPT_COMMANDS = List.of(
+      // canvas hashes and their lifetimes
+      "hget", "hset", "hdel", "hexists", "hlen", "hkeys", "exists", "type", "pexpire", "unlink",
+      // active projects and presence expiries
       "zadd", "zrange", "zrangebyscore", "zremrangebyscore", "zrem", "zscore",
-      // Redis' clock, inside scripts
+      // Redis' clock
       "time",
-      // change events: published by the write scripts, received by the event connection
-      "publish", "subscribe", "unsubscribe");
+      // change events, published by the write scripts
+      "publish",
+      // persistence: unsaved changes, claims, load leases and the staged load
+      "get", "set", "del", "persist", "hgetall", "hmget", "hrandfield", "zcard", "rename");
+
+  /** Both lists, each command once, in that order. */
+  static final List<String> COMMANDS = Stream.concat(CLIENT_COMMANDS.stream(),
+      SCRIPT_COMMANDS.stream()).distinct().toList();
 
   private RedisAcl() {}
 

@@ -7,7 +7,9 @@ import io.canvasstate.CodecException;
 import io.canvasstate.internal.DecodeFailures;
 import io.canvasstate.internal.Values;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -40,15 +42,16 @@ final class RedisBytes {
 
   /**
    * Decodes the fields of a hash into an immutable map, leaving out (and recording in
-   * {@code failures}) each value the codec cannot decode.
+   * {@code failures}) each value the codec cannot decode; of a field met twice, the later value
+   * wins.
    */
-  static <T> Map<String, T> decodeAll(Codec<T> codec, String key, Map<byte[], byte[]> raw,
-      DecodeFailures failures) {
+  static <T> Map<String, T> decodeAll(Codec<T> codec, String key,
+      Collection<Map.Entry<byte[], byte[]>> raw, DecodeFailures failures) {
     if (raw.isEmpty()) {
       return Map.of();
     }
     Map<String, T> out = new HashMap<>((int) (raw.size() / 0.75f) + 1);
-    for (Map.Entry<byte[], byte[]> e : raw.entrySet()) {
+    for (Map.Entry<byte[], byte[]> e : raw) {
       String field = new String(e.getKey(), UTF_8);
       try {
         out.put(field, Values.decode(codec, key, field, e.getValue()));
@@ -57,5 +60,29 @@ final class RedisBytes {
       }
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Splits id, value, id, value... into runs of at most {@code maxObjects} pairs and
+   * {@code maxBytes} bytes of ids and values (a run always takes at least one pair).
+   */
+  static List<List<byte[]>> chunks(List<byte[]> pairs, int maxObjects, int maxBytes) {
+    List<List<byte[]>> out = new ArrayList<>();
+    int from = 0;
+    while (from < pairs.size()) {
+      int to = from;
+      long size = 0;
+      while (to < pairs.size() && (to - from) / 2 < maxObjects) {
+        long pair = pairs.get(to).length + (long) pairs.get(to + 1).length;
+        if (to > from && size + pair > maxBytes) {
+          break;
+        }
+        size += pair;
+        to += 2;
+      }
+      out.add(pairs.subList(from, to));
+      from = to;
+    }
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.canvasstate.CanvasEvent;
 import io.canvasstate.CanvasListener;
+import io.canvasstate.CanvasTooLargeException;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.CodecException;
@@ -34,13 +35,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * A {@link CanvasStore} in Redis: one hash per project, {@code canvas:{<projectId>}:objects},
  * holding object id &rarr; object JSON, and the {@code projects:active} sorted set (see
  * {@link KeySchema}).
  *
- * <p>Every operation is one network round trip. Writes are Lua scripts that also slide the
+ * <p>Every operation is one network round trip, except that the bulk ones ({@link #putAll},
+ * {@link #getAll}, a load from the repository) take one per chunk of
+ * {@link StoreConfig#chunkSize} objects on a bigger canvas, so that no single call keeps Redis
+ * busy for long (see {@link #putAll} and {@link #getAll} for what stays atomic); {@link #clear}
+ * stays one script, which frees the hash with {@code UNLINK}. A write that would make a canvas
+ * hold more than {@link StoreConfig#maxCanvasObjects} objects throws
+ * {@link CanvasTooLargeException}. Writes are Lua scripts that also slide the
  * project's TTL, so a hash is never left without one. Reads slide it too, in the same round trip,
  * but at most once per {@linkplain #slideInterval slide interval} (a hundredth of the canvas TTL,
  * at most a second) per project and instance: in between, {@link #get} is a plain {@code HGET}
@@ -104,6 +113,11 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
   private final Codec<T> codec;
   private final KeySchema schema;
   private final int maxValueBytes;
+  /** Most objects, and most value bytes, one script of a bulk write carries. */
+  private final int chunkSize;
+  private final int chunkBytes;
+  private final int maxCanvasObjects;
+  private final byte[] limitArg;
   private final ActiveMarks marks;
   /** When this instance last slid each project's TTL on a read. */
   private final ActiveMarks slides;
@@ -140,6 +154,10 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     StoreConfig config = backend.config();
     this.schema = config.keySchema();
     this.maxValueBytes = config.maxValueBytes();
+    this.chunkSize = config.chunkSize();
+    this.chunkBytes = config.chunkBytes();
+    this.maxCanvasObjects = config.maxCanvasObjects();
+    this.limitArg = number(maxCanvasObjects);
     Duration ttl = config.ttl().canvasTtl();
     this.ttlArg = number(ttl.toMillis());
     // The mark outlives the hash by the throttle interval, the longest a mark may go unrefreshed.
@@ -216,6 +234,14 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     write("put", Scripts.PUT, true, projectId, objectId, object);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Each chunk is one script (with its change events, one {@code Put} per object, and with
+   * persistence its unsaved changes), so chunks are atomic and their events come in the order
+   * the chunks were applied. Every id and value is checked and encoded before the first chunk
+   * is sent.
+   */
   @Override
   public void putAll(String projectId, Map<String, ? extends T> objects) {
     String key = schema.objectsKey(projectId);
@@ -223,14 +249,23 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     if (objects.isEmpty()) {
       return;
     }
-    List<byte[]> args = new ArrayList<>(1 + 2 * objects.size());
-    args.add(ttlArg);
+    List<byte[]> pairs = new ArrayList<>(2 * objects.size());
     for (Map.Entry<String, ? extends T> e : objects.entrySet()) {
       String objectId = Values.id("objectId", e.getKey());
-      args.add(bytes(objectId));
-      args.add(Values.encode(codec, objectId, e.getValue(), maxValueBytes));
+      pairs.add(bytes(objectId));
+      pairs.add(Values.encode(codec, objectId, e.getValue(), maxValueBytes));
     }
-    runArgs("putAll", projectId, key, Scripts.PUT, true, args);
+    if (objects.size() > maxCanvasObjects) {
+      throw new CanvasTooLargeException(projectId, maxCanvasObjects,
+          "putAll of " + objects.size() + " objects");
+    }
+    for (List<byte[]> chunk : RedisBytes.chunks(pairs, chunkSize, chunkBytes)) {
+      List<byte[]> args = new ArrayList<>(chunk.size() + 2);
+      args.add(ttlArg);
+      args.addAll(chunk);
+      args.add(limitArg);
+      runArgs("putAll", projectId, key, Scripts.PUT, true, args);
+    }
   }
 
   @Override
@@ -240,11 +275,42 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     return ONE.equals(run("remove", projectId, key, Scripts.REMOVE, false, objectId));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads with {@code HSCAN ... COUNT chunkSize + 1}: one command per round trip, each bounded
+   * by about {@link StoreConfig#chunkSize} objects. A canvas that one {@code HSCAN} covers (any of
+   * up to {@code chunkSize} objects) comes in one round trip, as one command, so it is one
+   * snapshot. A bigger canvas takes about one round trip per {@code chunkSize} objects; Redis
+   * then guarantees every object present during the whole read is returned, with its value at
+   * the time its piece was read (an object met twice keeps the later value).
+   */
   @Override
   public Map<String, T> getAll(String projectId) {
     String key = schema.objectsKey(projectId);
-    Map<byte[], byte[]> raw = read("getAll", projectId, key, (p, k) -> p.hgetAll(k));
-    return raw == null ? Map.of() : RedisBytes.decodeAll(codec, key, raw, decodeFailures);
+    // One more than a chunk: Redis stops a call once it has COUNT entries, so a canvas of
+    // exactly one chunk still ends in its first call.
+    ScanParams params = new ScanParams().count((int) Math.min(Integer.MAX_VALUE, chunkSize + 1L));
+    ScanResult<Map.Entry<byte[], byte[]>> page = read("getAll", projectId, key,
+        (p, k) -> p.hscan(k, ScanParams.SCAN_POINTER_START_BINARY, params));
+    if (page == null) {
+      return Map.of();
+    }
+    List<Map.Entry<byte[], byte[]>> raw = page.getResult();
+    if (!page.isCompleteIteration()) {
+      raw = new ArrayList<>(raw);
+      byte[] k = bytes(key);
+      while (!page.isCompleteIteration()) {
+        byte[] cursor = page.getCursorAsBytes();
+        Batch batch = backend.batch("getAll");
+        Batch.Step<ScanResult<Map.Entry<byte[], byte[]>>> next =
+            batch.command(key, p -> p.hscan(k, cursor, params));
+        batch.run();
+        page = next.get();
+        raw.addAll(page.getResult());
+      }
+    }
+    return RedisBytes.decodeAll(codec, key, raw, decodeFailures);
   }
 
   @Override
@@ -382,7 +448,10 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     String key = schema.objectsKey(projectId);
     Values.id("objectId", objectId);
     byte[] value = Values.encode(codec, objectId, object, maxValueBytes);
-    return decode(key, objectId, run(op, projectId, key, script, creates, objectId, value));
+    Object reply = creates
+        ? run(op, projectId, key, script, true, objectId, value, limitArg)
+        : run(op, projectId, key, script, false, objectId, value);
+    return decode(key, objectId, reply);
   }
 
   @Override
@@ -490,7 +559,11 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
       Batch.Step<@Nullable Object> marked = mark ? mark(batch, projectId) : null;
       Batch.Step<@Nullable Object> listed = indexIfPersistent(batch, script, projectId);
       send(batch, projectId, mark);
-      reply = main.get();
+      try {
+        reply = main.get();
+      } catch (StoreException e) {
+        throw tooLarge(e, projectId, op);
+      }
       if (marked != null) {
         marked.get();
       }
@@ -558,6 +631,21 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
       String projectId) {
     RedisChangeLog log = changeLog;
     return log != null && PersistScripts.writes(script) ? log.index(batch, projectId) : null;
+  }
+
+  /**
+   * The exception to throw for a script's failure: {@link CanvasTooLargeException} when the
+   * script refused a write that would take the canvas past its object limit, else {@code e}.
+   */
+  private StoreException tooLarge(StoreException e, String projectId, String op) {
+    Throwable cause = e.getCause();
+    if (cause != null && String.valueOf(cause.getMessage()).startsWith(Scripts.LIMIT_ERROR)) {
+      CanvasTooLargeException refused = new CanvasTooLargeException(projectId, maxCanvasObjects,
+          op + (op.equals("putAll") ? " of a chunk" : ""));
+      refused.initCause(e);
+      return refused;
+    }
+    return e;
   }
 
   /** Whether a persistence script found the project not resident. */

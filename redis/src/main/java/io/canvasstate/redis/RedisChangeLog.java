@@ -5,6 +5,7 @@ import static io.canvasstate.redis.RedisBytes.number;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.CanvasTooLargeException;
 import io.canvasstate.KeySchema;
 import io.canvasstate.persistence.ChangeLog;
 import java.time.Duration;
@@ -33,10 +34,17 @@ final class RedisChangeLog implements ChangeLog {
   private static final Long ZERO = 0L;
   private static final Long ONE = 1L;
   private static final byte[] EMPTY = new byte[0];
+  private static final byte[] ONE_ARG = number(1);
+  private static final byte[] ZERO_ARG = number(0);
 
   private final RedisBackend backend;
   private final KeySchema schema;
   private final byte[] ttlArg;
+  /** How long a loader may take between two chunks of a load, in ms: the load lease. */
+  private final byte[] leaseArg;
+  private final int chunkSize;
+  private final int chunkBytes;
+  private final int maxCanvasObjects;
   private final String indexKey;
   private final List<byte[]> indexKeys;
   /** Whether scripts can reach the list of dirty projects: not on a Cluster. */
@@ -46,8 +54,12 @@ final class RedisChangeLog implements ChangeLog {
    * The change log of a store on {@code backend}; {@code singleServer} when every key can be
    * reached from one script (not a Cluster).
    */
-  RedisChangeLog(RedisBackend backend, boolean singleServer) {
+  RedisChangeLog(RedisBackend backend, boolean singleServer, Duration loadLease) {
     this.backend = backend;
+    this.leaseArg = number(loadLease.toMillis());
+    this.chunkSize = backend.config().chunkSize();
+    this.chunkBytes = backend.config().chunkBytes();
+    this.maxCanvasObjects = backend.config().maxCanvasObjects();
     this.singleServer = singleServer;
     this.schema = backend.config().keySchema();
     this.ttlArg = number(backend.config().ttl().canvasTtl().toMillis());
@@ -199,18 +211,51 @@ final class RedisChangeLog implements ChangeLog {
     return ONE.equals(reply) ? LoadStatus.LOAD : LoadStatus.WAIT;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A load of more than {@link io.canvasstate.StoreConfig#chunkSize} objects (or
+   * {@link io.canvasstate.StoreConfig#chunkBytes} bytes) is written in chunks, one script each,
+   * to a staging hash no operation reads, while the lease is held; the last script makes it the
+   * project's hash in one step. Readers thus see the whole load or nothing, and a loader that
+   * fails halfway leaves only the staging hash, which the next load replaces and which expires
+   * with the lease.
+   *
+   * @throws CanvasTooLargeException if the project has more objects than
+   *     {@link io.canvasstate.StoreConfig#maxCanvasObjects}; the lease is given up and nothing
+   *     is stored
+   */
   @Override
   public boolean finishLoad(String projectId, String owner, Map<String, byte[]> objects) {
     String key = schema.objectsKey(projectId);
-    List<byte[]> args = new ArrayList<>(2 + 2 * objects.size());
+    if (objects.size() > maxCanvasObjects) {
+      abandonLoad(projectId, owner);
+      throw new CanvasTooLargeException(projectId, maxCanvasObjects,
+          "loading its " + objects.size() + " objects from the repository");
+    }
+    List<byte[]> pairs = new ArrayList<>(2 * objects.size());
+    objects.forEach((objectId, value) -> {
+      pairs.add(bytes(objectId));
+      pairs.add(value);
+    });
+    List<byte[]> keys = projectKeysForLoad(projectId, key);
+    List<List<byte[]>> chunks = RedisBytes.chunks(pairs, chunkSize, chunkBytes);
+    for (int i = 0; i < chunks.size() - 1; i++) {
+      List<byte[]> args = new ArrayList<>(2 + chunks.get(i).size());
+      args.add(bytes(owner));
+      args.add(leaseArg);
+      args.addAll(chunks.get(i));
+      if (!ONE.equals(run("loadChunk", key, PersistScripts.LOAD_CHUNK, keys, args))) {
+        return false; // the lease went to another loader, whose load counts
+      }
+    }
+    List<byte[]> last = chunks.isEmpty() ? List.of() : chunks.get(chunks.size() - 1);
+    List<byte[]> args = new ArrayList<>(3 + last.size());
     args.add(bytes(owner));
     args.add(ttlArg);
-    objects.forEach((objectId, value) -> {
-      args.add(bytes(objectId));
-      args.add(value);
-    });
-    return ONE.equals(run("finishLoad", key, PersistScripts.FINISH_LOAD,
-        projectKeysForLoad(projectId, key), args));
+    args.add(chunks.size() > 1 ? ONE_ARG : ZERO_ARG);
+    args.addAll(last);
+    return ONE.equals(run("finishLoad", key, PersistScripts.FINISH_LOAD, keys, args));
   }
 
   @Override
@@ -226,10 +271,10 @@ final class RedisChangeLog implements ChangeLog {
         bytes(schema.projectKey(projectId, "persist")));
   }
 
-  /** Objects, dirty and load keys. */
+  /** Objects, dirty, load and staging keys. */
   private List<byte[]> projectKeysForLoad(String projectId, String objectsKey) {
     return List.of(bytes(objectsKey), bytes(schema.projectKey(projectId, "dirty")),
-        bytes(schema.projectKey(projectId, "load")));
+        bytes(schema.projectKey(projectId, "load")), bytes(schema.projectKey(projectId, "loading")));
   }
 
   private @Nullable Object run(String op, String key, Script script, List<byte[]> keys,

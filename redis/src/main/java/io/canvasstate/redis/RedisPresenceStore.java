@@ -168,7 +168,7 @@ public final class RedisPresenceStore<P> implements PresenceStore<P> {
     batch.run();
     pruned.get();
     Map<byte[], byte[]> raw = all.get();
-    return raw == null ? Map.of() : RedisBytes.decodeAll(codec, hashKey, raw, decodeFailures);
+    return raw == null ? Map.of() : RedisBytes.decodeAll(codec, hashKey, raw.entrySet(), decodeFailures);
   }
 
   @Override

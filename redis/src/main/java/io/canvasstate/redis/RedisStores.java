@@ -103,7 +103,8 @@ public final class RedisStores implements AutoCloseable {
     return failoverBuilder(failoverConfig, clock)
         .canvas(new RedisCanvasStore<>(backend, bytes, marks, slides, events),
             InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
-                .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
+                .maxValueBytes(config.maxValueBytes())
+                .maxCanvasObjects(config.maxCanvasObjects()).instanceId(events.instanceId()).build())
         .presence(new RedisPresenceStore<>(backend, bytes, events),
             InMemoryPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
                 .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
@@ -275,7 +276,8 @@ public final class RedisStores implements AutoCloseable {
     RedisCanvasStore<byte[]> primary = withPersistence(bytes, codec, persistence, singleServer());
     FailoverStore own = failoverBuilder(failoverConfig, clock)
         .canvas(primary, InMemoryCanvasStore.builder(bytes).clock(clock).ttl(config.ttl())
-            .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).build())
+            .maxValueBytes(config.maxValueBytes())
+            .maxCanvasObjects(config.maxCanvasObjects()).instanceId(events.instanceId()).build())
         .build();
     persistentFailovers.add(own);
     return own.canvas(codec);
@@ -310,7 +312,8 @@ public final class RedisStores implements AutoCloseable {
     requireNonNull(codec, "codec");
     requireNonNull(persistence, "persistence");
     backend.requireOpen();
-    RedisChangeLog log = new RedisChangeLog(backend, singleServer);
+    RedisChangeLog log =
+        new RedisChangeLog(backend, singleServer, persistence.config().loadLease());
     persistence.attach(log, objects);
     return new RedisCanvasStore<>(backend, codec, marks, slides, events, persistence, log);
   }

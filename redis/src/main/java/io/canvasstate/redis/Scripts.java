@@ -40,6 +40,21 @@ final class Scripts {
 
   // ---- canvas: KEYS[1] = the project's hash, ARGV[1] = the canvas TTL in ms ----
 
+  /** The error a script returns when a write would take a canvas past its object limit. */
+  static final String LIMIT_ERROR = "CANVASLIMIT";
+
+  /**
+   * Takes the last argument off {@code ARGV} as the canvas's object limit, so that what follows
+   * (and an event or persistence epilogue after it) sees the arguments it always had; defines
+   * {@code refuse()}, the error a write returns after undoing what it added.
+   */
+  private static final String LIMIT = """
+      local max = tonumber(table.remove(ARGV))
+      local function refuse()
+        return redis.error_reply('CANVASLIMIT ' .. KEYS[1] .. ' holds ' .. redis.call('HLEN', KEYS[1]))
+      end
+      """;
+
   /** Slides a project's lifetime, leaving a key of another type alone. Pipelined after reads. */
   static final Script SLIDE = Script.of("slide", """
       if redis.call('TYPE', KEYS[1])['ok'] == 'hash' then
@@ -63,38 +78,73 @@ final class Scripts {
       """);
 
   /**
-   * ARGV[2..] = object id, value, object id, value... Writes them all and sets the lifetime in
-   * one step, so the hash can never be left without a TTL. Returns 1 if it created the hash.
+   * ARGV[2..] = object id, value, object id, value..., then the canvas's object limit (last).
+   * Writes them all and sets the lifetime in one step, so the hash can never be left without a
+   * TTL. Returns 1 if it created the hash. A chunk of a {@code putAll}: the store never sends
+   * more than {@link io.canvasstate.StoreConfig#chunkSize} objects at once. Refused as a whole
+   * (nothing written) if the canvas would hold more objects than the limit: a single object is
+   * written and taken back, which costs an {@code HLEN} only when it is new; a chunk counts the
+   * new ids first ({@code HEXISTS} each) only when the canvas is near the limit.
    *
    * <p>A pipelined HSET + PEXPIRE is one round trip too and a little faster (20-23 us against
    * 24-26 us measured as for {@link #GET}), but an HSET whose PEXPIRE is lost (the connection
    * drops between them, a failover) leaves a hash that never expires; the script cannot.
    */
-  static final Script PUT = Script.of("put", """
+  static final Script PUT = Script.of("put", LIMIT + """
       local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
-      for i = 2, #ARGV, 1000 do
-        redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      local count = (#ARGV - 1) / 2
+      if count == 1 then
+        if redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) == 1
+            and redis.call('HLEN', KEYS[1]) > max then
+          redis.call('HDEL', KEYS[1], ARGV[2])
+          return refuse()
+        end
+      else
+        local n = redis.call('HLEN', KEYS[1])
+        if n + count > max then
+          for i = 2, #ARGV, 2 do
+            count = count - redis.call('HEXISTS', KEYS[1], ARGV[i])
+          end
+          if n + count > max then return refuse() end
+        end
+        for i = 2, #ARGV, 1000 do
+          redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+        end
       end
       redis.call('PEXPIRE', KEYS[1], ARGV[1])
       return created
       """);
 
-  /** ARGV[2] = object id, ARGV[3] = value. Returns {created, the value already there or nil}. */
-  static final Script PUT_IF_ABSENT = Script.of("putIfAbsent", """
+  /**
+   * ARGV[2] = object id, ARGV[3] = value, ARGV[4] = the object limit. Returns {created, the value
+   * already there or nil}.
+   */
+  static final Script PUT_IF_ABSENT = Script.of("putIfAbsent", LIMIT + """
       local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
       local v = redis.call('HGET', KEYS[1], ARGV[2])
       if not v then
         redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+        if redis.call('HLEN', KEYS[1]) > max then
+          redis.call('HDEL', KEYS[1], ARGV[2])
+          return refuse()
+        end
       end
       redis.call('PEXPIRE', KEYS[1], ARGV[1])
       return {created, v}
       """);
 
-  /** ARGV[2] = object id, ARGV[3] = value. Returns {created, the previous value or nil}. */
-  static final Script GET_AND_PUT = Script.of("getAndPut", """
+  /**
+   * ARGV[2] = object id, ARGV[3] = value, ARGV[4] = the object limit. Returns {created, the
+   * previous value or nil}.
+   */
+  static final Script GET_AND_PUT = Script.of("getAndPut", LIMIT + """
       local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
       local v = redis.call('HGET', KEYS[1], ARGV[2])
-      redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+      if redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) == 1
+          and redis.call('HLEN', KEYS[1]) > max then
+        redis.call('HDEL', KEYS[1], ARGV[2])
+        return refuse()
+      end
       redis.call('PEXPIRE', KEYS[1], ARGV[1])
       return {created, v}
       """);
@@ -156,14 +206,17 @@ final class Scripts {
       return v
       """);
 
-  /** Deletes a project's hash unless the key holds another type. */
+  /**
+   * Deletes a project's hash unless the key holds another type. With {@code UNLINK}: Redis frees
+   * a big hash's memory in a background thread, so the script costs the same for any size.
+   */
   static final Script CLEAR = Script.of("clear", """
       local actual = redis.call('TYPE', KEYS[1])['ok']
       if actual ~= 'none' and actual ~= 'hash' then
         return redis.error_reply('WRONGTYPE Redis key "' .. KEYS[1] .. '" holds a ' .. actual
           .. ', not a hash')
       end
-      return redis.call('DEL', KEYS[1])
+      return redis.call('UNLINK', KEYS[1])
       """);
 
   // ---- active projects: KEYS[1] = the sorted set ----

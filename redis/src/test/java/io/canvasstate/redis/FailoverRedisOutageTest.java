@@ -138,6 +138,48 @@ class FailoverRedisOutageTest {
   }
 
   @Test
+  void putAll_redisPausedBetweenChunks_servedFromMemoryThenWrittenBackWithoutConflict()
+      throws Exception {
+    int n = 2_000;
+    Map<String, String> batch = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      batch.put("o" + i, json("o" + i, 1));
+    }
+    try (App app = open(config().toBuilder().chunkSize(1).build())) {
+      String key = app.keys().objectsKey("chunks");
+      long[] writtenWhenPaused = {-1};
+      Thread pauser = new Thread(() -> {
+        try (redis.clients.jedis.Jedis watcher = redis.connect()) {
+          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+          while (System.nanoTime() < deadline) {
+            long written = watcher.hlen(key);
+            if (written > 0) {
+              redis.pause();
+              writtenWhenPaused[0] = written;
+              return;
+            }
+          }
+        }
+      }, "pause-between-chunks");
+      pauser.start();
+
+      app.canvas().putAll("chunks", batch);
+      pauser.join();
+      assertThat(writtenWhenPaused[0]).as("chunks in Redis when it stopped").isBetween(1L, n - 1L);
+      assertThat(app.failover().state()).isEqualTo(FailoverState.FAILED_OVER);
+      assertThat(app.canvas().getAll("chunks")).isEqualTo(batch);
+      redis.resume();
+      awaitHealthy(app.failover());
+
+      assertThat(rawObjects(app.keys(), "chunks")).isEqualTo(batch);
+      assertThat(app.failover().stats().conflicts()).isZero();
+      assertThat(events.conflicts).isEmpty();
+    } finally {
+      redis.resume();
+    }
+  }
+
+  @Test
   void sigkill_redisRestartedWithItsAof_servedFromMemoryThenWrittenBack() {
     try (App app = open(config())) {
       healthyWork(app.canvas(), app.presence());

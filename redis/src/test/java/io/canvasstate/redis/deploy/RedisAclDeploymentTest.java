@@ -3,7 +3,24 @@ package io.canvasstate.redis.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import static org.awaitility.Awaitility.await;
+
 import io.canvasstate.CanvasStore;
+import io.canvasstate.Codec;
+import io.canvasstate.TtlPolicy;
+import io.canvasstate.contract.Capability;
+import io.canvasstate.persistence.JsonFileCanvasRepository;
+import io.canvasstate.persistence.Persistence;
+import io.canvasstate.persistence.PersistenceConfig;
+import io.canvasstate.redis.testing.PersistenceScenario;
+import io.canvasstate.redis.testing.PersistentInstance;
+import io.canvasstate.redis.testing.PersistentInstances;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreConfig;
@@ -27,8 +44,9 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
- * CanvasState under an ACL user limited to {@link RedisAcl#rules}: the contract suites pass
- * with nothing more, a wrong password is a clear error, and no password reaches a log line, an
+ * CanvasState under an ACL user limited to {@link RedisAcl#rules}: the contract suites (canvas,
+ * asMap, presence, events, and the canvas with persistence) and the auto-save worker pass with
+ * nothing more, a wrong password is a clear error, and no password reaches a log line, an
  * exception or a {@code toString()}.
  */
 class RedisAclDeploymentTest extends DeploymentContractTests {
@@ -54,6 +72,65 @@ class RedisAclDeploymentTest extends DeploymentContractTests {
   @Override
   TestDeployment deployment() {
     return DEPLOYMENT;
+  }
+
+  /** The canvas contract through stores with persistence, whose scripts call more commands. */
+  @Nested
+  @Order(3)
+  class PersistentCanvas extends DeployedCanvasStoreContract {
+    @TempDir
+    Path files;
+
+    @Override
+    protected TestDeployment deployment() {
+      return DEPLOYMENT;
+    }
+
+    @Override
+    protected <T> CanvasStore<T> newCanvasStore(Codec<T> codec, TtlPolicy ttl, int maxValueBytes) {
+      RedisStores stores = closeAfterTest(deployment().newStores(ttl, maxValueBytes));
+      Persistence<T> persistence =
+          Persistence.builder(JsonFileCanvasRepository.open(files, codec)).build();
+      return deployment().track(stores.redisCanvas(codec, persistence), stores);
+    }
+
+    @Override
+    protected Set<Capability> capabilities() {
+      return EnumSet.of(Capability.TYPED_KEYS, Capability.DURABLE);
+    }
+  }
+
+  /** Saving, claiming, completing and loading through the restricted user. */
+  @Nested
+  @Order(3)
+  class Saving {
+    @TempDir
+    Path files;
+
+    @RegisterExtension
+    final PersistentInstances instances = new PersistentInstances();
+
+    @Test
+    void twoInstances_restrictedUser_saveEverythingAndLoadItBack() {
+      JsonFileCanvasRepository<TestShape> durable = JsonFileCanvasRepository.open(files, SHAPES);
+      PersistenceConfig settings =
+          PersistenceConfig.builder().saveInterval(Duration.ofMillis(25)).build();
+      PersistentInstance a = instances.open("a", DEPLOYMENT.config().build(), durable, settings);
+      PersistentInstance b = instances.open("b", a.stores().config(), durable, settings);
+      a.worker().start();
+      b.worker().start();
+
+      PersistenceScenario.randomWrites(instances.threads(), List.of(a.canvas(), b.canvas()),
+          200, 5, 10, Duration.ofSeconds(60));
+      a.canvas().clear("p0");
+      await().atMost(Duration.ofSeconds(60)).until(() -> a.backlog() == 0);
+      PersistenceScenario.assertRepositoryEqualsStore(durable, a.stores().redisCanvas(SHAPES), 5);
+
+      // A fresh key prefix holds nothing: every read loads the project from the repository.
+      PersistentInstance fresh =
+          instances.open("fresh", DEPLOYMENT.config().build(), durable, settings);
+      PersistenceScenario.assertRepositoryEqualsStore(durable, fresh.canvas(), 5);
+    }
   }
 
   @Nested

@@ -83,6 +83,15 @@ public final class TestDeployment implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Remembers which keys {@code store}, made by {@code stores} some other way (with persistence,
+   * say), uses; returns it.
+   */
+  public <S> S track(S store, RedisStores stores) {
+    schemas.put(store, stores.config().keySchema());
+    return store;
+  }
+
   /** The bare Redis presence store of {@code stores}. */
   public <P> PresenceStore<P> presence(RedisStores stores, Codec<P> codec) {
     PresenceStore<P> store = stores.redisPresence(codec);
