@@ -16,8 +16,10 @@ import java.util.List;
  * where the part after the password is {@link #rules(String) rules("myapp:")}. The channels are
  * those of the change events ({@code PUBLISH} from the write scripts, {@code SUBSCRIBE} by the
  * event connection); without them writes still work but no events are published. The library
- * never needs {@code KEYS}, {@code SCAN}, {@code FLUSHALL}, {@code CONFIG} or keyspace
- * notifications. Stateless and thread-safe.
+ * never needs {@code KEYS}, {@code FLUSHALL}, {@code CONFIG} or keyspace notifications; with
+ * persistence it runs {@code INFO memory} once (to warn about an {@code allkeys-*} eviction
+ * policy) and {@code SCAN} for its dirty hashes every reconcile interval. Stateless and
+ * thread-safe.
  */
 public final class RedisAcl {
   /**
@@ -37,6 +39,8 @@ public final class RedisAcl {
       "zadd", "zrange", "zrangebyscore", "zremrangebyscore", "zrem", "zscore",
       // Redis' clock, inside scripts
       "time",
+      // persistence: its scripts, the eviction policy check, the reconciliation of the dirty list
+      "hexists", "hmget", "hrandfield", "persist", "get", "set", "zcard", "info", "scan",
       // change events: published by the write scripts, received by the event connection
       "publish", "subscribe", "unsubscribe");
 

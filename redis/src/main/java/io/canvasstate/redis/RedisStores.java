@@ -71,6 +71,7 @@ public final class RedisStores implements AutoCloseable {
   private final InstantSource clock;
   /** The failover states of the canvas stores with persistence, one each. */
   private final List<FailoverStore> persistentFailovers = new CopyOnWriteArrayList<>();
+  private final EvictionPolicyCheck evictionPolicy = new EvictionPolicyCheck();
 
   private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
       @Nullable SslOptions ssl) {
@@ -312,6 +313,7 @@ public final class RedisStores implements AutoCloseable {
     backend.requireOpen();
     RedisChangeLog log = new RedisChangeLog(backend, singleServer);
     persistence.attach(log, objects);
+    evictionPolicy.check(backend);
     return new RedisCanvasStore<>(backend, codec, marks, slides, events, persistence, log);
   }
 
