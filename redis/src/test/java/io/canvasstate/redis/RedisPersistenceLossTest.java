@@ -9,6 +9,7 @@ import io.canvasstate.StoreConfig;
 import io.canvasstate.contract.RecordingPersistenceListener;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.persistence.JsonFileCanvasRepository;
+import io.canvasstate.persistence.Persistence;
 import io.canvasstate.persistence.PersistenceConfig;
 import io.canvasstate.persistence.ProjectChanges;
 import io.canvasstate.redis.testing.LogCapture;
@@ -133,9 +134,11 @@ class RedisPersistenceLossTest {
       return raw.objectIdletime(objects) >= 2;
     });
     try {
-      raw.configSet("maxmemory", Long.toString(used + 2_000_000));
+      raw.configSet("maxmemory", Long.toString(used + 1_000_000));
       raw.configSet("maxmemory-policy", "allkeys-lru");
-      String filler = "x".repeat(10_000);
+      // sample (nearly) every key, so that eviction follows LRU closely rather than by chance
+      raw.configSet("maxmemory-samples", "64");
+      String filler = "x".repeat(100_000);
       for (int i = 0; i < 2_000 && raw.exists(objects); i++) {
         touch(raw, keys);
         raw.set(keys.prefix() + "filler:" + i, filler);
@@ -145,6 +148,7 @@ class RedisPersistenceLossTest {
     } finally {
       raw.configSet("maxmemory", "0");
       raw.configSet("maxmemory-policy", "noeviction");
+      raw.configSet("maxmemory-samples", "5");
     }
 
     a.worker().runOnce();
@@ -192,5 +196,34 @@ class RedisPersistenceLossTest {
       assertThat(e.restored()).isEqualTo(19);
     });
     assertThat(a.backlog()).isZero();
+  }
+
+  @Test
+  void allkeysEvictionPolicy_warnsOnceWhenStoresWithPersistenceAreBuilt() {
+    String log = startupLog("allkeys-lru");
+
+    assertThat(log.lines().filter(l -> l.contains("maxmemory-policy allkeys-lru"))).hasSize(1);
+  }
+
+  @Test
+  void volatileEvictionPolicy_doesNotWarn() {
+    String log = startupLog("volatile-lru");
+
+    assertThat(log).doesNotContain("maxmemory-policy");
+  }
+
+  /** What building two stores with persistence on one {@link RedisStores} logs under a policy. */
+  private String startupLog(String policy) {
+    Jedis raw = redis.connect();
+    raw.configSet("maxmemory-policy", policy);
+    try (LogCapture capture = LogCapture.start()) {
+      PersistentInstance a = instances.open("a", redis.configBuilder().build(),
+          JsonFileCanvasRepository.open(files, SHAPES), PersistenceConfig.DEFAULT);
+      a.stores().redisCanvas(SHAPES,
+          Persistence.builder(JsonFileCanvasRepository.open(files, SHAPES)).build());
+      return capture.text();
+    } finally {
+      raw.configSet("maxmemory-policy", "noeviction");
+    }
   }
 }
