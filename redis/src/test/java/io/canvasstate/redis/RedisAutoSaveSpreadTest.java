@@ -1,11 +1,13 @@
 package io.canvasstate.redis;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canvasstate.StoreConfig;
 import io.canvasstate.contract.RecordingPersistenceListener;
 import io.canvasstate.contract.RecordingRepository.Gate;
 import io.canvasstate.contract.TestShape;
+import io.canvasstate.inmemory.InMemoryCanvasRepository;
 import io.canvasstate.persistence.AutoSaveWorker;
 import io.canvasstate.persistence.CanvasRepository;
 import io.canvasstate.persistence.JsonFileCanvasRepository;
@@ -15,8 +17,10 @@ import io.canvasstate.persistence.SaveFailedEvent;
 import io.canvasstate.redis.testing.PersistentInstance;
 import io.canvasstate.redis.testing.PersistentInstances;
 import io.canvasstate.redis.testing.RedisServerExtension;
+import io.canvasstate.KeySchema;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -25,6 +29,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 
 /**
  * Auto-save on a real Redis neither starves behind a project that keeps failing nor makes
@@ -123,5 +128,49 @@ class RedisAutoSaveSpreadTest {
     assertThat(savedByB).doesNotContainAnyElementsOf(savedByA);
     assertThat(savedByA).containsExactlyInAnyOrder("p0", "p1", "p2", "p3", "p4");
     assertThat(a.backlog()).isZero();
+  }
+
+  /**
+   * A project with 5,000 unsaved changes is claimed and saved a chunk of
+   * {@code maxChangesPerSave} at a time: no claim (nor completion) reads or clears more. Prints
+   * the slowest persistence script of the drain, by Redis' own clock (the slow log).
+   */
+  @Test
+  void projectWithManyChanges_isClaimedAndSavedInChunksOfMaxChangesPerSave() {
+    StoreConfig config = redis.configBuilder().build();
+    KeySchema keys = config.keySchema();
+    InMemoryCanvasRepository<TestShape> durable =
+        InMemoryCanvasRepository.create(PersistentInstance.SHAPES);
+    PersistentInstance a = instances.open("a", config, durable,
+        PersistenceConfig.builder().maxChangesPerSave(500).build());
+    a.canvas().put("big", "o0", shape("o0", 0)); // records the project as a write does
+    Map<byte[], byte[]> objects = new HashMap<>();
+    Map<byte[], byte[]> dirty = new HashMap<>();
+    for (int i = 1; i < 5_000; i++) { // and 4,999 more changes, planted at once
+      String id = "o" + i;
+      objects.put(id.getBytes(UTF_8), PersistentInstance.SHAPES.encode(shape(id, i)));
+      dirty.put(id.getBytes(UTF_8), "1000u".getBytes(UTF_8));
+    }
+    Jedis raw = redis.connect();
+    raw.hset(keys.objectsKey("big").getBytes(UTF_8), objects);
+    raw.hset(keys.projectKey("big", "dirty").getBytes(UTF_8), dirty);
+    raw.configSet("slowlog-log-slower-than", "0");
+    raw.configSet("slowlog-max-len", "10000");
+    raw.slowlogReset();
+    try {
+      assertThat(a.worker().flush(Duration.ofMinutes(1))).isTrue();
+
+      long slowest = raw.slowlogGet(10_000).stream()
+          .filter(e -> e.getArgs().get(0).equalsIgnoreCase("evalsha"))
+          .mapToLong(e -> e.getExecutionTime()).max().orElseThrow();
+      System.out.printf("slowest persistence script while draining 5,000 changes in chunks of"
+          + " 500: %.1f ms%n", slowest / 1000.0);
+    } finally {
+      raw.configSet("slowlog-log-slower-than", "10000");
+      raw.configSet("slowlog-max-len", "128");
+    }
+    assertThat(a.repository().applied()).hasSize(10)
+        .allSatisfy(c -> assertThat(c.size()).isEqualTo(500));
+    assertThat(durable.load("big")).hasSize(5_000);
   }
 }
