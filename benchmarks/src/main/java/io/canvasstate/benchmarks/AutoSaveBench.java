@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class AutoSaveBench {
   static final int PROJECTS = 3_000;
-  static final int SAVE_MILLIS = 1;
+  static final int SAVE_MILLIS = 3;
   static final int INSTANCES = 3;
 
   private final List<RedisStores> stores = new ArrayList<>();

@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * <p>What the store does, besides implementing these methods:
  * <ul>
  *   <li>Every write that changes an object records the object's id with a new
- *       <em>version</em> (unique and increasing per project), atomically with the write, and
- *       lists the project among the dirty ones.
+ *       <em>version</em> (unique and increasing per project) and whether it wrote or removed
+ *       the object ({@link Kind}), atomically with the write, and lists the project among the
+ *       dirty ones.
  *   <li>A project with unsaved changes does not expire; once it has none left it expires a
  *       lifetime after the save.
  *   <li>An operation on a project that is not <em>resident</em> (it has no objects, no unsaved

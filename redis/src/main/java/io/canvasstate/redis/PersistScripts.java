@@ -10,10 +10,10 @@ import java.util.Map;
  *
  * <p>A wrapped canvas script takes three more keys, last: the project's dirty hash, its persist
  * hash and its load key ({@link io.canvasstate.KeySchema} lists them), and one more argument,
- * last: the project id, or an empty string. With the project id, it takes a fourth key after the
- * others, the sorted set of dirty projects, and lists the project there itself, atomically with
- * the write: on a single Redis server (standalone or behind Sentinel) every key can be reached
- * from a script. On a Cluster, where that set lives in another slot, the store lists the project
+ * last: the project id, or an empty string. With the project id, it takes two more keys after
+ * the others, the sorted sets of dirty projects and of when they are due, and lists the project
+ * there itself, atomically with the write: on a single Redis server (standalone or behind
+ * Sentinel) every key can be reached from a script. On a Cluster, where that set lives in another slot, the store lists the project
  * with {@link #INDEX} in the same pipeline instead. The prologue removes the extra keys and
  * argument, so the original runs unchanged on what it always got, and first checks that
  * the project is <em>resident</em>: its objects hash or its dirty hash exists, or its load key
@@ -21,7 +21,8 @@ import java.util.Map;
  * original, and the store loads the project and runs it again. Its epilogue gives every object
  * the original changed a new version in the dirty hash (one per write, from the persist hash's
  * counter, never smaller than Redis' clock in microseconds, so versions keep growing even if
- * that hash is lost) and removes the project's TTL while the dirty hash exists: a project with
+ * that hash is lost), followed by the change's kind ({@code u} for a write, {@code d} for a
+ * remove, so that a write whose value Redis lost is never taken for a remove), and removes the project's TTL while the dirty hash exists: a project with
  * unsaved changes does not expire. Reads get the prologue and the TTL rule only.
  *
  * <p>Wrapping composes: the original may itself be a wrapped script (events), since each wrapper

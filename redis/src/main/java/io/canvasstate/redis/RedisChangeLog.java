@@ -27,7 +27,8 @@ import redis.clients.jedis.resps.Tuple;
  * in one script. On a Cluster the list is in another slot than the project: a write lists its
  * project in the same pipeline, after the write, and {@link #forget} takes a project off the
  * list first and checks its dirty hash after, listing it again if a change arrived in between,
- * so a dirty project is never left off. Thread-safe.
+ * so a dirty project is never left off by a worker; one whose listing step failed after its write
+ * succeeded is found by {@link #relist()}. Thread-safe.
  */
 final class RedisChangeLog implements ChangeLog {
   private static final Long ZERO = 0L;
