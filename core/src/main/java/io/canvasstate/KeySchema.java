@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Persistence keys, for the prefix {@code ""}</caption>
  *   <tr><th>key</th><th>type</th><th>holds</th></tr>
  *   <tr><td>{@code canvas:{<projectId>}:dirty}</td><td>hash</td>
- *       <td>object id &rarr; version of its unsaved change; no TTL</td></tr>
+ *       <td>object id &rarr; version of its unsaved change and whether it is an upsert
+ *       ({@code u}) or a delete ({@code d}); no TTL</td></tr>
  *   <tr><td>{@code canvas:{<projectId>}:persist}</td><td>hash</td>
  *       <td>the project's version counter ({@code n}) and the saving worker's claim
  *       ({@code owner}, {@code until}); no TTL while there are unsaved changes</td></tr>
@@ -34,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  *       has nothing for it</td></tr>
  *   <tr><td>{@code projects:dirty}</td><td>sorted set</td>
  *       <td>project id, scored by the time (ms) of its oldest unsaved change</td></tr>
+ *   <tr><td>{@code projects:{projects:dirty}:due}</td><td>sorted set</td>
+ *       <td>the same projects, scored by when (ms) a worker may next take them; in the slot of
+ *       {@code projects:dirty}</td></tr>
  * </table>
  *
  * <p>The braces are a Redis Cluster hash tag: everything of one project lives in one slot, and
@@ -54,6 +58,7 @@ public final class KeySchema {
   private final String prefix;
   private final String activeProjectsKey;
   private final String dirtyProjectsKey;
+  private final String dueProjectsKey;
   private final String presenceKey;
   private final String activeUsersKey;
 
@@ -61,6 +66,7 @@ public final class KeySchema {
     this.prefix = prefix;
     this.activeProjectsKey = prefix + "projects:active";
     this.dirtyProjectsKey = prefix + "projects:dirty";
+    this.dueProjectsKey = prefix + "projects:{" + dirtyProjectsKey + "}:due";
     this.presenceKey = prefix + "presence:{users}";
     this.activeUsersKey = prefix + "presence:{users}:active";
   }
@@ -121,6 +127,14 @@ public final class KeySchema {
    */
   public String dirtyProjectsKey() {
     return dirtyProjectsKey;
+  }
+
+  /**
+   * The sorted set of the dirty projects scored by when a worker may next take them, in the
+   * Cluster slot of {@link #dirtyProjectsKey()} (its hash tag is that key).
+   */
+  public String dueProjectsKey() {
+    return dueProjectsKey;
   }
 
   /** The hash of every user's presence. */

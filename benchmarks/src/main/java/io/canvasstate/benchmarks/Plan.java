@@ -86,6 +86,8 @@ record Plan(List<Group> groups) {
     for (String op : List.of("get", "put", "getAll")) {
       g.add(new Group(FailoverBench.class, Map.of(), List.of(op + "Failover", op + "Bare")));
     }
+    g.add(new Group(AutoSaveBench.class, Map.of(),
+        List.of("drainThreeInstances", "drainOneInstance")));
     for (String codec : List.of("jackson", "raw")) {
       Map<String, String> p = Map.of("codec", codec);
       g.add(new Group(ManyClientsBench.class, p,

@@ -25,6 +25,7 @@ final class Table {
   static final double FAILOVER = 1.1;
   static final double MANY_CLIENTS = 0.6;
   static final double MEMORY = 1.3;
+  static final double SCALE_OUT = 2.5;
   static final int[] SIZES = {100, 1_000, 10_000};
   /** The canvas sizes of the chunking rows (issue 17). */
   static final int[] CHUNKING_SIZES = {1_000, 100_000};
@@ -127,6 +128,11 @@ final class Table {
           results.get(key("FailoverBench." + op + "Failover")),
           results.get(key("FailoverBench." + op + "Bare")), Kind.AT_MOST, FAILOVER));
     }
+    rows.add(Report.compare("auto-save: drain " + Report.count(AutoSaveBench.PROJECTS)
+        + " dirty projects, repository " + AutoSaveBench.SAVE_MILLIS + " ms per save",
+        "workers of 3 instances", "the worker of 1 instance",
+        results.get(key("AutoSaveBench.drainThreeInstances")),
+        results.get(key("AutoSaveBench.drainOneInstance")), Kind.FASTER, SCALE_OUT));
     for (String codec : List.of("jackson", "raw")) {
       String c = "codec=" + codec;
       String with = " (" + codec + " codec)";

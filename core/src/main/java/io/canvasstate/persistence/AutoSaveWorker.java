@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * {@link Persistence#startWorker()}), and together they save each change once, at least.
  *
  * <h2>A round</h2>
- * Every {@link PersistenceConfig#saveInterval()} the worker lists the projects with unsaved
- * changes (in random order, so instances spread out) and for each one:
+ * Every {@link PersistenceConfig#saveInterval()} the worker <em>takes</em> up to
+ * {@link PersistenceConfig#maxProjectsPerRound()} projects whose saving is due, oldest change
+ * first; taking them makes them not due for a {@link PersistenceConfig#saveLease()}, so the
+ * workers of other instances take other projects meanwhile and saving spreads over instances.
+ * For each one it:
  * <ol>
  *   <li><b>claims</b> it: a lease of {@link PersistenceConfig#saveLease()} in the store, with
  *       this worker as owner, taken only if no other owner holds one that has not ended. The
@@ -31,8 +35,13 @@ import org.slf4j.LoggerFactory;
  *       the save has a new version and stays unsaved for the next round. Then it ends its claim,
  *       checking that it is still the owner (another instance's claim is never ended by it).
  * </ol>
- * A save that fails leaves everything unsaved and ends the claim, so the next round (of any
- * instance) tries again. A worker that dies mid-save leaves its claim to expire: after the lease
+ * A project that is saved but has changes left is due again at once. A save that fails leaves
+ * everything unsaved, ends the claim and backs the project off: it is due again after the save
+ * interval, doubled for each failure in a row up to {@link PersistenceConfig#maxRetryDelay()}, so
+ * a project that keeps failing never holds up the others. Unsaved writes whose values the store
+ * lost are reported ({@link PersistenceListener#onLost}) and never saved as deletes. At start and
+ * every {@link PersistenceConfig#reconcileInterval()} the worker also lists again the projects
+ * with unsaved changes that the list lacks ({@link ChangeLog#relist()}). A worker that dies mid-save leaves its claim to expire: after the lease
  * another instance claims the project with a larger fence and saves it; if the dead worker's
  * save lands late after all, the repository rejects its smaller fence.
  *
@@ -63,6 +72,7 @@ public final class AutoSaveWorker implements AutoCloseable {
   private final Persistence<?> persistence;
   private final String owner;
   private final ProjectSaver<?> saver;
+  private final IntSupplier waiting;
   private final ReentrantLock roundLock = new ReentrantLock();
   private volatile boolean closed;
   private volatile boolean aborted;
@@ -74,6 +84,8 @@ public final class AutoSaveWorker implements AutoCloseable {
     this.persistence = persistence;
     this.owner = owner;
     this.saver = saver(persistence, owner);
+    this.waiting = saver::retryWaiting;
+    persistence.retryWaiting.add(waiting);
   }
 
   private <T> ProjectSaver<T> saver(Persistence<T> p, String owner) {
@@ -135,7 +147,9 @@ public final class AutoSaveWorker implements AutoCloseable {
     while (true) {
       Round r = round();
       if (r.projects() == 0) {
-        return true;
+        // nothing due: done if nothing is dirty; else the rest is held by other instances'
+        // workers or backing off after failures
+        return persistence.requireAttached().log().backlog().projects() == 0;
       }
       if (aborted || r.failed() > 0 || (r.saved() == 0 && r.held() > 0)
           || System.nanoTime() - deadline > 0) {
@@ -222,6 +236,7 @@ public final class AutoSaveWorker implements AutoCloseable {
   }
 
   private synchronized void stopThread(boolean interrupt) {
+    persistence.retryWaiting.remove(waiting);
     if (task != null) {
       task.cancel(interrupt);
       task = null;

@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * <p>What the store does, besides implementing these methods:
  * <ul>
  *   <li>Every write that changes an object records the object's id with a new
- *       <em>version</em> (unique and increasing per project), atomically with the write, and
- *       lists the project among the dirty ones.
+ *       <em>version</em> (unique and increasing per project) and whether it wrote or removed
+ *       the object ({@link Kind}), atomically with the write, and lists the project among the
+ *       dirty ones.
  *   <li>A project with unsaved changes does not expire; once it has none left it expires a
  *       lifetime after the save.
  *   <li>An operation on a project that is not <em>resident</em> (it has no objects, no unsaved
@@ -60,25 +61,54 @@ public interface ChangeLog {
     }
   }
 
+  /** What an unsaved change did to its object. */
+  enum Kind {
+    /** The object was written: its value is the one to save. */
+    UPSERT,
+    /** The object was removed (or cleared): it is deleted in the repository. */
+    DELETE
+  }
+
   /**
-   * One unsaved change: the object's id, the version recorded with the change, and the value
-   * the object had at that version.
+   * One unsaved change: the object's id, the version recorded with the change, what the change
+   * was, and the value the object has at that version.
+   *
+   * <p>An {@link Kind#UPSERT} without a value is a <em>lost</em> change: the store no longer holds
+   * the value it recorded (an eviction, a {@code DEL} or {@code FLUSHDB}, a failover to a replica
+   * that missed it). It is reported and never saved as a delete.
    *
    * @param objectId the object
    * @param version the version recorded with the change; the change is saved once this version
    *     is cleared
-   * @param value the stored bytes, or null if the object was deleted; not copied, do not change
+   * @param kind what the change was
+   * @param value the stored bytes, or null if the store holds no value for the object; not
+   *     copied, do not change
    */
-  record Change(String objectId, String version, byte @Nullable [] value) {
+  record Change(String objectId, String version, Kind kind, byte @Nullable [] value) {
     /** Checks the components. */
     public Change {
       requireNonNull(objectId, "objectId");
       requireNonNull(version, "version");
+      requireNonNull(kind, "kind");
+    }
+
+    /**
+     * A change recorded without its kind (by a store of an earlier release): an upsert if the
+     * store holds a value, a delete if not.
+     */
+    public Change(String objectId, String version, byte @Nullable [] value) {
+      this(objectId, version, value == null ? Kind.DELETE : Kind.UPSERT, value);
+    }
+
+    /** Whether this is an upsert whose value the store lost. */
+    public boolean lost() {
+      return kind == Kind.UPSERT && value == null;
     }
 
     @Override
     public String toString() {
-      return "Change[" + objectId + "@" + version + (value == null ? ", deleted]" : "]");
+      return "Change[" + objectId + "@" + version
+          + (value != null ? "]" : kind == Kind.DELETE ? ", deleted]" : ", lost]");
     }
   }
 
@@ -143,6 +173,33 @@ public interface ChangeLog {
    */
   List<DirtyProject> dirtyProjects(int limit);
 
+  /**
+   * Takes up to {@code limit} projects whose saving is due (oldest change first) for a worker,
+   * and makes them not due for {@code lease}, so that workers of other instances take other
+   * projects meanwhile. A project becomes due when it is first listed, when {@link #defer}'s
+   * delay ends, or when the lease ends without the project being forgotten.
+   *
+   * @param limit the most to return, at least 1
+   * @param lease how long the projects taken stay out of other workers' takes
+   */
+  List<DirtyProject> takeDue(int limit, Duration lease);
+
+  /**
+   * Makes a listed project due again after {@code delay} (zero: at once): after a save that left
+   * changes, or a failure that backs the project off. Does nothing to a project not listed.
+   */
+  void defer(String projectId, Duration delay);
+
+  /**
+   * Lists again every project with unsaved changes that the list of dirty projects lacks (on a
+   * Cluster, a write whose listing step failed after the write itself succeeded), so that none
+   * stays unsaved and without expiry forever. It visits every project's record, in bounded steps:
+   * workers call it at start and every {@link PersistenceConfig#reconcileInterval()}.
+   *
+   * @return how many projects it listed
+   */
+  int relist();
+
   /** How many projects have unsaved changes, and the age of the oldest change. */
   Backlog backlog();
 
@@ -162,6 +219,17 @@ public interface ChangeLog {
    * @return how many unsaved changes the project has left
    */
   int complete(Claim claim, Collection<Change> saved);
+
+  /**
+   * Writes back what the store lost of a claimed project: each of {@code objects} (the
+   * repository's copy) for which the store holds no value and has no unsaved change other than a
+   * lost upsert. Runs only while {@code claim.owner()} still holds the claim, so that it never
+   * undoes a delete another instance saved after taking the project over. Each call does bounded
+   * work; callers pass at most {@link PersistenceConfig#maxChangesPerSave()} objects at a time.
+   *
+   * @return whether the claim was still held (and the objects written where missing)
+   */
+  boolean restore(Claim claim, Map<String, byte[]> objects);
 
   /** Ends a claim without clearing anything, if its owner still holds it. */
   void release(Claim claim);

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,9 @@ public final class Persistence<T> {
   final LongAdder savedObjects = new LongAdder();
   final LongAdder saves = new LongAdder();
   final LongAdder saveFailures = new LongAdder();
+  final LongAdder lostChanges = new LongAdder();
+  /** Projects each worker is holding back after failures, summed in {@link #stats()}. */
+  final List<IntSupplier> retryWaiting = new CopyOnWriteArrayList<>();
   private final LongAdder loads = new LongAdder();
   private final LongAdder loadWaits = new LongAdder();
 
@@ -308,8 +312,12 @@ public final class Persistence<T> {
       LOG.debug("Could not read the backlog of unsaved changes: {}", e.getMessage());
       backlog = Optional.empty();
     }
+    int waiting = 0;
+    for (IntSupplier w : retryWaiting) {
+      waiting += w.getAsInt();
+    }
     return new PersistenceStats(savedObjects.sum(), saves.sum(), saveFailures.sum(), loads.sum(),
-        loadWaits.sum(), backlog);
+        loadWaits.sum(), lostChanges.sum(), waiting, backlog);
   }
 
   /** Adds a listener; see {@link PersistenceListener} for how it is called. */

@@ -26,6 +26,10 @@ import java.util.function.IntConsumer;
  *       <td>30s</td></tr>
  *   <tr><td>{@code CANVASSTATE_LOAD_LEASE}</td><td>{@link Builder#loadLease}</td><td>10s</td></tr>
  *   <tr><td>{@code CANVASSTATE_LOAD_TIMEOUT}</td><td>{@link Builder#loadTimeout}</td><td>30s</td></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_MAX_RETRY_DELAY}</td><td>{@link Builder#maxRetryDelay}</td>
+ *       <td>5m</td></tr>
+ *   <tr><td>{@code CANVASSTATE_SAVE_RECONCILE_INTERVAL}</td>
+ *       <td>{@link Builder#reconcileInterval}</td><td>5m</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe.
@@ -52,6 +56,12 @@ public final class PersistenceConfig {
   public static final int DEFAULT_MAX_CHANGES_PER_SAVE = 500;
   /** The most projects a worker looks at in one round by default. */
   public static final int DEFAULT_MAX_PROJECTS_PER_ROUND = 1000;
+  /** The largest {@link #maxChangesPerSave()} accepted: it bounds the work of one claim. */
+  public static final int MAX_CHANGES_PER_SAVE = 10_000;
+  /** The longest a failing project waits before it is tried again, by default. */
+  public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofMinutes(5);
+  /** How often a worker lists again the dirty projects the list lacks, by default. */
+  public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofMinutes(5);
   /** The defaults. */
   public static final PersistenceConfig DEFAULT = builder().build();
 
@@ -62,6 +72,8 @@ public final class PersistenceConfig {
   private final Duration closeTimeout;
   private final int maxChangesPerSave;
   private final int maxProjectsPerRound;
+  private final Duration maxRetryDelay;
+  private final Duration reconcileInterval;
 
   private PersistenceConfig(Builder b) {
     this.saveInterval = b.saveInterval;
@@ -71,6 +83,8 @@ public final class PersistenceConfig {
     this.closeTimeout = b.closeTimeout;
     this.maxChangesPerSave = b.maxChangesPerSave;
     this.maxProjectsPerRound = b.maxProjectsPerRound;
+    this.maxRetryDelay = b.maxRetryDelay;
+    this.reconcileInterval = b.reconcileInterval;
   }
 
   /** A builder with every default. */
@@ -104,6 +118,8 @@ public final class PersistenceConfig {
     duration(settings, "CANVASSTATE_SAVE_CLOSE_TIMEOUT", b::closeTimeout);
     duration(settings, "CANVASSTATE_LOAD_LEASE", b::loadLease);
     duration(settings, "CANVASSTATE_LOAD_TIMEOUT", b::loadTimeout);
+    duration(settings, "CANVASSTATE_SAVE_MAX_RETRY_DELAY", b::maxRetryDelay);
+    duration(settings, "CANVASSTATE_SAVE_RECONCILE_INTERVAL", b::reconcileInterval);
     return b.build();
   }
 
@@ -185,12 +201,26 @@ public final class PersistenceConfig {
     return maxProjectsPerRound;
   }
 
+  /**
+   * The longest a project whose save keeps failing waits before it is tried again: the wait
+   * doubles from {@link #saveInterval()} with each failure in a row, up to this.
+   */
+  public Duration maxRetryDelay() {
+    return maxRetryDelay;
+  }
+
+  /** How often a worker lists again the projects with unsaved changes the list lacks. */
+  public Duration reconcileInterval() {
+    return reconcileInterval;
+  }
+
   @Override
   public String toString() {
     return "PersistenceConfig{saveInterval=" + saveInterval + ", saveLease=" + saveLease
         + ", loadLease=" + loadLease + ", loadTimeout=" + loadTimeout
         + ", closeTimeout=" + closeTimeout + ", maxChangesPerSave=" + maxChangesPerSave
-        + ", maxProjectsPerRound=" + maxProjectsPerRound + "}";
+        + ", maxProjectsPerRound=" + maxProjectsPerRound + ", maxRetryDelay=" + maxRetryDelay
+        + ", reconcileInterval=" + reconcileInterval + "}";
   }
 
   /** Builds a {@link PersistenceConfig}; every setter checks its argument. Not thread-safe. */
@@ -202,6 +232,8 @@ public final class PersistenceConfig {
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private int maxChangesPerSave = DEFAULT_MAX_CHANGES_PER_SAVE;
     private int maxProjectsPerRound = DEFAULT_MAX_PROJECTS_PER_ROUND;
+    private Duration maxRetryDelay = DEFAULT_MAX_RETRY_DELAY;
+    private Duration reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
 
     private Builder() {}
 
@@ -213,6 +245,8 @@ public final class PersistenceConfig {
       closeTimeout = c.closeTimeout;
       maxChangesPerSave = c.maxChangesPerSave;
       maxProjectsPerRound = c.maxProjectsPerRound;
+      maxRetryDelay = c.maxRetryDelay;
+      reconcileInterval = c.reconcileInterval;
     }
 
     /** @throws IllegalArgumentException if not positive */
@@ -249,9 +283,30 @@ public final class PersistenceConfig {
       return this;
     }
 
-    /** @throws IllegalArgumentException if less than 1 */
+    /**
+     * The most changes one claim takes and one save carries: the chunk a project's backlog is
+     * saved in, which bounds the work of each claim script.
+     *
+     * @throws IllegalArgumentException if less than 1 or more than {@link #MAX_CHANGES_PER_SAVE}
+     */
     public Builder maxChangesPerSave(int maxChangesPerSave) {
+      if (maxChangesPerSave > MAX_CHANGES_PER_SAVE) {
+        throw new IllegalArgumentException("maxChangesPerSave must be at most "
+            + MAX_CHANGES_PER_SAVE + ": " + maxChangesPerSave);
+      }
       this.maxChangesPerSave = atLeastOne("maxChangesPerSave", maxChangesPerSave);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if not positive */
+    public Builder maxRetryDelay(Duration maxRetryDelay) {
+      this.maxRetryDelay = positive("maxRetryDelay", maxRetryDelay);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if not positive */
+    public Builder reconcileInterval(Duration reconcileInterval) {
+      this.reconcileInterval = positive("reconcileInterval", reconcileInterval);
       return this;
     }
 

@@ -17,6 +17,13 @@ public interface PersistenceListener {
   /** A worker could not save a project's changes; they stay unsaved and are tried again. */
   default void onSaveFailed(SaveFailedEvent event) {}
 
+  /**
+   * The store lost unsaved writes (their values are gone from it): they are counted in
+   * {@link PersistenceStats#lostChanges()}, never saved as deletes, and the project reads
+   * through from the repository again.
+   */
+  default void onLost(LossEvent event) {}
+
   /** A cold project was loaded from the repository into the store. */
   default void onLoaded(LoadEvent event) {}
 }

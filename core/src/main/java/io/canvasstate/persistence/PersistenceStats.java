@@ -14,6 +14,9 @@ import java.util.Optional;
  * @param saveFailures projects whose save failed, a round each (see {@link SaveFailedEvent})
  * @param loads cold projects this instance loaded from the repository
  * @param loadWaits calls that waited for a load made by another caller instead of loading
+ * @param lostChanges unsaved writes this instance's workers found lost by the store (their
+ *     values gone: see {@link LossEvent}); never saved as deletes
+ * @param retryWaiting projects this instance's workers are holding back after failed saves
  * @param backlog the unsaved changes of the whole store; empty if the store could not be asked
  */
 public record PersistenceStats(
@@ -22,6 +25,8 @@ public record PersistenceStats(
     long saveFailures,
     long loads,
     long loadWaits,
+    long lostChanges,
+    int retryWaiting,
     Optional<ChangeLog.Backlog> backlog) {
   /** Checks the components. */
   public PersistenceStats {

@@ -4,9 +4,9 @@ import io.canvasstate.CodecException;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.internal.Values;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,10 @@ final class ProjectSaver<T> {
   private volatile boolean failing;
   private final Set<String> undecodableLogged = ConcurrentHashMap.newKeySet();
   private final Set<String> storeErrorsLogged = ConcurrentHashMap.newKeySet();
+  /** Failures in a row per project, for its backoff; an entry exists while it is failing. */
+  private final Map<String, Integer> backoff = new ConcurrentHashMap<>();
+  private boolean relistDone;
+  private long nextRelist;
 
   ProjectSaver(Persistence<T> persistence, String owner, BooleanSupplier aborted) {
     this.persistence = persistence;
@@ -57,12 +62,15 @@ final class ProjectSaver<T> {
     this.aborted = aborted;
   }
 
-  /** One round over the dirty projects, in random order so that instances spread out. */
+  /**
+   * One round over the projects due for saving, oldest change first. Taking them makes them not
+   * due for other instances' workers for a lease, so instances save different projects.
+   */
   AutoSaveWorker.Round round() {
     PersistenceConfig config = persistence.config();
+    relistWhenDue(config);
     List<ChangeLog.DirtyProject> dirty =
-        new ArrayList<>(store.log().dirtyProjects(config.maxProjectsPerRound()));
-    Collections.shuffle(dirty);
+        store.log().takeDue(config.maxProjectsPerRound(), config.saveLease());
     int saved = 0;
     int objects = 0;
     int held = 0;
@@ -77,6 +85,9 @@ final class ProjectSaver<T> {
         case HELD -> held++;
         case FAILED -> failed++;
         default -> { }
+      }
+      if (aborted.getAsBoolean()) {
+        break;
       }
       objects += (int) (persistence.savedObjects.sum() - before);
     }
@@ -99,7 +110,8 @@ final class ProjectSaver<T> {
         LOG.warn("Cannot save project {}: the store failed on its keys; its changes stay unsaved"
             + " (logged once per project): {}", project.projectId(), e.getMessage());
       }
-      failed(project.projectId(), SaveFailedEvent.Reason.STORE_FAILED, 0, e.toString());
+      failed(project.projectId(), SaveFailedEvent.Reason.STORE_FAILED, 0, e.toString(),
+          backOff(project.projectId()));
       return Outcome.FAILED;
     }
   }
@@ -121,6 +133,7 @@ final class ProjectSaver<T> {
         }
         case CLEAN -> {
           store.log().forget(project);
+          backoff.remove(projectId);
           return outcome;
         }
         default -> { }
@@ -135,11 +148,19 @@ final class ProjectSaver<T> {
       outcome = Outcome.SAVED;
       if (saved.remaining == 0) {
         store.log().forget(project);
+        backoff.remove(projectId);
         return outcome;
       }
       if (saved.undecodable > 0 && saved.remaining <= saved.undecodable) {
-        return outcome; // what is left cannot be saved until it is overwritten
+        // what is left cannot be saved until it is overwritten: back off like a failure
+        store.log().defer(projectId, backOff(projectId));
+        return outcome;
       }
+    }
+    if (outcome == Outcome.SAVED && !aborted.getAsBoolean()) {
+      // changes are left (more pages, or new ones): due again at once, not after the take's lease
+      backoff.remove(projectId);
+      store.log().defer(projectId, Duration.ZERO);
     }
     return outcome;
   }
@@ -153,8 +174,13 @@ final class ProjectSaver<T> {
     List<ChangeLog.Change> included = new ArrayList<>(claim.changes().size());
     int undecodable = 0;
     String firstError = "";
+    List<ChangeLog.Change> lost = new ArrayList<>();
     for (ChangeLog.Change c : claim.changes()) {
       byte[] value = c.value();
+      if (c.lost()) {
+        lost.add(c);
+        continue;
+      }
       if (value == null) {
         deletes.add(c.objectId());
         included.add(c);
@@ -178,11 +204,23 @@ final class ProjectSaver<T> {
     }
     if (undecodable > 0) {
       persistence.saveFailures.increment();
-      failed(projectId, SaveFailedEvent.Reason.UNDECODABLE_VALUE, undecodable, firstError);
+      failed(projectId, SaveFailedEvent.Reason.UNDECODABLE_VALUE, undecodable, firstError,
+          Duration.ZERO);
     }
-    if (included.isEmpty()) {
-      release(claim);
-      return new Page(Outcome.FAILED, claim.pending(), undecodable);
+    if (!lost.isEmpty()) {
+      Page restored = restoreLost(claim, lost);
+      if (restored != null) {
+        return restored;
+      }
+      included.addAll(lost); // cleared with the saved ones: nothing of theirs is left to save
+    }
+    if (upserts.isEmpty() && deletes.isEmpty()) {
+      if (lost.isEmpty()) {
+        release(claim);
+        return new Page(Outcome.FAILED, claim.pending(), undecodable);
+      }
+      int remaining = store.log().complete(claim, included);
+      return new Page(Outcome.SAVED, remaining, undecodable);
     }
     ProjectChanges<T> changes =
         new ProjectChanges<>(projectId, claim.fence(), upserts, deletes);
@@ -202,7 +240,8 @@ final class ProjectSaver<T> {
       } else {
         LOG.debug("Saving project {} failed again: {}", projectId, e.toString());
       }
-      failed(projectId, SaveFailedEvent.Reason.REPOSITORY_FAILED, changes.size(), e.toString());
+      failed(projectId, SaveFailedEvent.Reason.REPOSITORY_FAILED, changes.size(), e.toString(),
+          backOff(projectId));
       release(claim);
       return new Page(Outcome.FAILED, claim.pending(), undecodable);
     }
@@ -214,14 +253,14 @@ final class ProjectSaver<T> {
       LOG.info("The repository had a newer save of project {} than fence {} (this claim had"
           + " expired); the newer claim saves its changes", projectId, claim.fence());
       failed(projectId, SaveFailedEvent.Reason.SUPERSEDED, changes.size(),
-          "superseded by a save with a larger fence than " + claim.fence());
+          "superseded by a save with a larger fence than " + claim.fence(), Duration.ZERO);
       release(claim);
       return new Page(Outcome.FAILED, claim.pending(), undecodable);
     }
     int remaining = store.log().complete(claim, included);
     failing = false;
     persistence.saves.increment();
-    persistence.savedObjects.add(included.size());
+    persistence.savedObjects.add(changes.size());
     Instant now = persistence.clock().instant();
     SaveEvent event = new SaveEvent(projectId, claim.fence(), upserts.size(), deletes.size(),
         Persistence.between(started, now), now);
@@ -229,10 +268,120 @@ final class ProjectSaver<T> {
     return new Page(Outcome.SAVED, remaining, undecodable);
   }
 
-  private void failed(String projectId, SaveFailedEvent.Reason reason, int changes, String error) {
+  /**
+   * Handles upserts whose values the store lost: writes the repository's copy of the project back
+   * where the store lacks it (while the claim holds), then reports the loss. They are never saved
+   * as deletes.
+   *
+   * @return null to go on with the save (the lost changes are then cleared with the saved ones),
+   *     or the page's outcome if the repository or the claim failed (the lost changes stay
+   *     recorded, so the next claim finds them again)
+   */
+  private @Nullable Page restoreLost(ChangeLog.Claim claim, List<ChangeLog.Change> lost) {
+    String projectId = claim.projectId();
+    Map<String, byte[]> copy = new LinkedHashMap<>();
+    try {
+      Map<String, T> stored = persistence.repository().load(projectId);
+      for (Map.Entry<String, T> e : stored.entrySet()) {
+        copy.put(e.getKey(), Values.encode(store.codec(), e.getKey(), e.getValue(),
+            Integer.MAX_VALUE));
+      }
+    } catch (RuntimeException e) {
+      if (aborted.getAsBoolean()) {
+        return new Page(Outcome.ABORTED, claim.pending(), 0);
+      }
+      persistence.saveFailures.increment();
+      failed(projectId, SaveFailedEvent.Reason.REPOSITORY_FAILED, lost.size(),
+          "loading the repository's copy to restore what the store lost: " + e,
+          backOff(projectId));
+      release(claim);
+      return new Page(Outcome.FAILED, claim.pending(), 0);
+    }
+    int chunk = persistence.config().maxChangesPerSave();
+    List<Map.Entry<String, byte[]>> entries = new ArrayList<>(copy.entrySet());
+    for (int from = 0; from < entries.size() || from == 0; from += chunk) {
+      Map<String, byte[]> part = new LinkedHashMap<>();
+      for (Map.Entry<String, byte[]> e : entries.subList(from,
+          Math.min(entries.size(), from + chunk))) {
+        part.put(e.getKey(), e.getValue());
+      }
+      if (!store.log().restore(claim, part)) {
+        return new Page(Outcome.HELD, claim.pending(), 0); // another owner took it: it restores
+      }
+    }
+    List<String> ids = lost.stream().map(ChangeLog.Change::objectId).toList();
+    int restored = (int) ids.stream().filter(copy::containsKey).count();
+    persistence.lostChanges.add(ids.size());
+    LOG.warn("The store lost {} unsaved writes of project {} (their values are gone from it: an"
+        + " eviction under an allkeys-* maxmemory-policy, a DEL or FLUSHDB by another client, or a"
+        + " failover to a replica that missed them); they were not saved as deletes, and {} of"
+        + " those objects were written back from the repository", ids.size(), projectId, restored);
+    LossEvent event = new LossEvent(projectId, ids, restored, persistence.clock().instant());
+    persistence.dispatch(l -> l.onLost(event));
+    return null;
+  }
+
+  private void failed(String projectId, SaveFailedEvent.Reason reason, int changes, String error,
+      Duration retryIn) {
     SaveFailedEvent event = new SaveFailedEvent(projectId, reason, changes, error,
-        persistence.clock().instant());
+        persistence.clock().instant(), retryIn);
     persistence.dispatch(l -> l.onSaveFailed(event));
+  }
+
+  /**
+   * Backs a project off after a failure: due again after the save interval, doubled for each
+   * failure in a row, at most {@link PersistenceConfig#maxRetryDelay()}, so that it never holds
+   * up the others.
+   *
+   * @return the delay
+   */
+  private Duration backOff(String projectId) {
+    PersistenceConfig config = persistence.config();
+    int failures = backoff.size() < MAX_REMEMBERED || backoff.containsKey(projectId)
+        ? backoff.merge(projectId, 1, Integer::sum) : 30;
+    Duration delay = config.maxRetryDelay();
+    if (failures < 30) {
+      Duration d = config.saveInterval().multipliedBy(1L << (failures - 1));
+      if (d.compareTo(delay) < 0) {
+        delay = d;
+      }
+    }
+    try {
+      store.log().defer(projectId, delay);
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (StoreException e) {
+      LOG.debug("Could not back project {} off: {}", projectId, e.getMessage());
+    }
+    return delay;
+  }
+
+  /** How many projects this saver is holding back after failures. */
+  int retryWaiting() {
+    return backoff.size();
+  }
+
+  /** Lists again the dirty projects the list lacks, at start and every reconcile interval. */
+  private void relistWhenDue(PersistenceConfig config) {
+    long now = System.nanoTime();
+    if (relistDone && now - nextRelist < 0) {
+      return;
+    }
+    relistDone = true;
+    nextRelist = now + config.reconcileInterval().toNanos();
+    try {
+      int listed = store.log().relist();
+      if (listed > 0) {
+        LOG.warn("Listed {} projects with unsaved changes that the list of dirty projects lacked"
+            + " (a write whose listing failed, on a Cluster); they are saved now", listed);
+      }
+    } catch (StoreUnavailableException e) {
+      relistDone = false;
+      throw e;
+    } catch (StoreException e) {
+      LOG.warn("Could not look for dirty projects missing from the list; trying again in {}: {}",
+          config.reconcileInterval(), e.getMessage());
+    }
   }
 
   /** Ends a claim after a failed save, so the next round (of any instance) can try again. */

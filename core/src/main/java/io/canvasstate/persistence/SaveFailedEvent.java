@@ -2,11 +2,14 @@ package io.canvasstate.persistence;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A worker could not save some of a project's changes. They stay unsaved (and keep the project
- * from expiring) and are tried again in a later round; nothing is dropped.
+ * from expiring) and are tried again after {@code retryIn}; nothing is dropped. Meanwhile the
+ * workers save the other projects: a project that keeps failing waits twice as long after each
+ * failure in a row (up to {@link PersistenceConfig#maxRetryDelay()}), and never blocks others.
  *
  * @param projectId the project
  * @param reason why
@@ -14,9 +17,11 @@ import java.time.Instant;
  * @param error what went wrong: the exception's class and message (repositories and stores put
  *     no secret in them)
  * @param at when, by the persistence clock
+ * @param retryIn how long until the project is due again (zero for {@link Reason#SUPERSEDED},
+ *     which is not the project's fault)
  */
 public record SaveFailedEvent(
-    String projectId, Reason reason, int changes, String error, Instant at) {
+    String projectId, Reason reason, int changes, String error, Instant at, Duration retryIn) {
   /** Why changes were not saved. */
   public enum Reason {
     /** The repository threw; the whole save is tried again. */
@@ -46,5 +51,6 @@ public record SaveFailedEvent(
     requireNonNull(reason, "reason");
     requireNonNull(error, "error");
     requireNonNull(at, "at");
+    requireNonNull(retryIn, "retryIn");
   }
 }

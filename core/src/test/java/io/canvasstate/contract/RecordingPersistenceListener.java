@@ -1,6 +1,7 @@
 package io.canvasstate.contract;
 
 import io.canvasstate.persistence.LoadEvent;
+import io.canvasstate.persistence.LossEvent;
 import io.canvasstate.persistence.PersistenceListener;
 import io.canvasstate.persistence.SaveEvent;
 import io.canvasstate.persistence.SaveFailedEvent;
@@ -12,6 +13,12 @@ public final class RecordingPersistenceListener implements PersistenceListener {
   public final List<SaveEvent> saved = new CopyOnWriteArrayList<>();
   public final List<SaveFailedEvent> failed = new CopyOnWriteArrayList<>();
   public final List<LoadEvent> loaded = new CopyOnWriteArrayList<>();
+  public final List<LossEvent> lost = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onLost(LossEvent event) {
+    lost.add(event);
+  }
 
   @Override
   public void onSaved(SaveEvent event) {

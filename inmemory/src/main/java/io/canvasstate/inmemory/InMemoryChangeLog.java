@@ -33,13 +33,24 @@ final class InMemoryChangeLog implements ChangeLog {
 
   /** A project's unsaved changes and the claim on them; guarded by the project's lock. */
   private static final class Dirty {
-    final Map<String, Long> versions = new LinkedHashMap<>();
+    final Map<String, Entry> versions = new LinkedHashMap<>();
     final long since;
+    /** When a worker may next take it ({@link #takeDue}); guarded by the change log. */
+    volatile long due;
     @Nullable String owner;
     long until;
 
     Dirty(long since) {
       this.since = since;
+      this.due = since;
+    }
+  }
+
+  /** One unsaved change: its version and whether it wrote (else removed) the object. */
+  private record Entry(long version, boolean upsert) {
+    /** The version as the change log hands it out: as Redis stores it, with its kind. */
+    String text() {
+      return Long.toString(version) + (upsert ? 'u' : 'd');
     }
   }
 
@@ -73,7 +84,7 @@ final class InMemoryChangeLog implements ChangeLog {
       long version = nextVersion(now);
       Dirty d = dirty.computeIfAbsent(projectId, id -> new Dirty(now));
       for (String objectId : view.changed()) {
-        d.versions.put(objectId, version);
+        d.versions.put(objectId, new Entry(version, view.containsKey(objectId)));
       }
       loads.remove(projectId);
     }
@@ -106,6 +117,61 @@ final class InMemoryChangeLog implements ChangeLog {
   }
 
   @Override
+  public synchronized List<DirtyProject> takeDue(int limit, Duration lease) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+    long now = clock.millis();
+    List<Map.Entry<String, Dirty>> due = new ArrayList<>();
+    dirty.forEach((id, d) -> {
+      if (d.due <= now) {
+        due.add(Map.entry(id, d));
+      }
+    });
+    due.sort(Comparator.comparingLong(e -> e.getValue().due));
+    List<DirtyProject> out = new ArrayList<>(Math.min(limit, due.size()));
+    for (Map.Entry<String, Dirty> e : due.subList(0, Math.min(limit, due.size()))) {
+      e.getValue().due = now + lease.toMillis();
+      out.add(new DirtyProject(e.getKey(), e.getValue().since));
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public synchronized void defer(String projectId, Duration delay) {
+    Dirty d = dirty.get(projectId);
+    if (d != null) {
+      d.due = clock.millis() + Math.max(0, delay.toMillis());
+    }
+  }
+
+  /** Nothing to do: a project is listed exactly while it has unsaved changes. */
+  @Override
+  public int relist() {
+    return 0;
+  }
+
+  @Override
+  public boolean restore(Claim claim, Map<String, byte[]> copy) {
+    String projectId = claim.projectId();
+    return store.locked(projectId, (objects, now) -> {
+      Dirty d = dirty.get(projectId);
+      if (d == null || !claim.owner().equals(d.owner)) {
+        return false;
+      }
+      copy.forEach((objectId, value) -> {
+        if (!objects.containsKey(objectId)) {
+          Entry e = d.versions.get(objectId);
+          if (e == null || e.upsert()) {
+            objects.put(objectId, value.clone());
+          }
+        }
+      });
+      return true;
+    });
+  }
+
+  @Override
   public Backlog backlog() {
     long now = clock.millis();
     long oldest = now;
@@ -132,11 +198,13 @@ final class InMemoryChangeLog implements ChangeLog {
       d.owner = owner;
       d.until = now + lease.toMillis();
       List<Change> changes = new ArrayList<>(Math.min(maxChanges, d.versions.size()));
-      for (Map.Entry<String, Long> e : d.versions.entrySet()) {
+      for (Map.Entry<String, Entry> e : d.versions.entrySet()) {
         if (changes.size() == maxChanges) {
           break;
         }
-        changes.add(new Change(e.getKey(), Long.toString(e.getValue()), objects.get(e.getKey())));
+        Entry entry = e.getValue();
+        changes.add(new Change(e.getKey(), entry.text(), entry.upsert() ? Kind.UPSERT : Kind.DELETE,
+            objects.get(e.getKey())));
       }
       return new Claim(ClaimStatus.CLAIMED, projectId, owner, fence, changes, d.versions.size());
     });
@@ -151,8 +219,8 @@ final class InMemoryChangeLog implements ChangeLog {
         return 0;
       }
       for (Change c : saved) {
-        Long current = d.versions.get(c.objectId());
-        if (current != null && Long.toString(current).equals(c.version())) {
+        Entry current = d.versions.get(c.objectId());
+        if (current != null && current.text().equals(c.version())) {
           d.versions.remove(c.objectId());
         }
       }

@@ -10,10 +10,10 @@ import java.util.Map;
  *
  * <p>A wrapped canvas script takes three more keys, last: the project's dirty hash, its persist
  * hash and its load key ({@link io.canvasstate.KeySchema} lists them), and one more argument,
- * last: the project id, or an empty string. With the project id, it takes a fourth key after the
- * others, the sorted set of dirty projects, and lists the project there itself, atomically with
- * the write: on a single Redis server (standalone or behind Sentinel) every key can be reached
- * from a script. On a Cluster, where that set lives in another slot, the store lists the project
+ * last: the project id, or an empty string. With the project id, it takes two more keys after
+ * the others, the sorted sets of dirty projects and of when they are due, and lists the project
+ * there itself, atomically with the write: on a single Redis server (standalone or behind
+ * Sentinel) every key can be reached from a script. On a Cluster, where that set lives in another slot, the store lists the project
  * with {@link #INDEX} in the same pipeline instead. The prologue removes the extra keys and
  * argument, so the original runs unchanged on what it always got, and first checks that
  * the project is <em>resident</em>: its objects hash or its dirty hash exists, or its load key
@@ -21,7 +21,8 @@ import java.util.Map;
  * original, and the store loads the project and runs it again. Its epilogue gives every object
  * the original changed a new version in the dirty hash (one per write, from the persist hash's
  * counter, never smaller than Redis' clock in microseconds, so versions keep growing even if
- * that hash is lost) and removes the project's TTL while the dirty hash exists: a project with
+ * that hash is lost), followed by the change's kind ({@code u} for a write, {@code d} for a
+ * remove, so that a write whose value Redis lost is never taken for a remove), and removes the project's TTL while the dirty hash exists: a project with
  * unsaved changes does not expire. Reads get the prologue and the TTL rule only.
  *
  * <p>Wrapping composes: the original may itself be a wrapped script (events), since each wrapper
@@ -36,7 +37,11 @@ final class PersistScripts {
   private static final String PROLOGUE = """
       local __member = table.remove(ARGV)
       local __index = nil
-      if __member ~= '' then __index = table.remove(KEYS) end
+      local __due = nil
+      if __member ~= '' then
+        __due = table.remove(KEYS)
+        __index = table.remove(KEYS)
+      end
       local __load = table.remove(KEYS)
       local __meta = table.remove(KEYS)
       local __dirty = table.remove(KEYS)
@@ -58,6 +63,7 @@ final class PersistScripts {
         if __n < __now * 1000 then __n = __now * 1000 end
         local __v = string.format('%.0f', __n)
         redis.call('HSET', __meta, 'n', __v)
+        __v = __v .. __kind
         redis.call('PERSIST', __meta)
         for __i = 1, #__changed, 500 do
           local __pairs = {}
@@ -68,7 +74,10 @@ final class PersistScripts {
           redis.call('HSET', __dirty, unpack(__pairs))
         end
         if __empty then redis.call('DEL', __load) end
-        if __index then redis.call('ZADD', __index, 'NX', string.format('%.0f', __now), __member) end
+        if __index then
+          redis.call('ZADD', __index, 'NX', string.format('%.0f', __now), __member)
+          redis.call('ZADD', __due, 'NX', string.format('%.0f', __now), __member)
+        end
       end
       if __wrote or redis.call('EXISTS', __dirty) == 1 then redis.call('PERSIST', KEYS[1]) end
       return __result
@@ -81,38 +90,47 @@ final class PersistScripts {
    * the original changes it); {@code changed} is a Lua expression, evaluated after the original
    * with its reply in {@code __result}, for the table of object ids it changed, or nil.
    */
-  private static Script wrap(Script script, String before, String changed) {
+  private static Script wrap(Script script, String before, String changed, char kind) {
     String body = new String(EventScripts.canvas(script).body(), UTF_8);
     return Script.of(script.name() + "+persist", PROLOGUE + before
         + "local __result = (function()\n" + body + "\nend)()\n"
         + "local __changed = " + changed + "\n"
+        + "local __kind = '" + kind + "'\n"
         + EPILOGUE);
   }
 
-  private static Script wrap(Script script, String changed) {
-    return wrap(script, "", changed);
+  /** What a recorded change did: the letter after its version in the dirty hash. */
+  static final char UPSERT = 'u';
+  static final char DELETE = 'd';
+
+  private static Script wrap(Script script, String changed, char kind) {
+    return wrap(script, "", changed, kind);
   }
 
   /** The object id of single-object scripts, as a table. */
   private static final String ID = "{ARGV[2]}";
 
   private static final Map<Script, Script> CANVAS = Map.ofEntries(
-      Map.entry(Scripts.GET, wrap(Scripts.GET, "nil")),
-      Map.entry(Scripts.SLIDE, wrap(Scripts.SLIDE, "nil")),
+      Map.entry(Scripts.GET, wrap(Scripts.GET, "nil", UPSERT)),
+      Map.entry(Scripts.SLIDE, wrap(Scripts.SLIDE, "nil", UPSERT)),
       Map.entry(Scripts.PUT, wrap(Scripts.PUT,
-          "(function() local t = {} for i = 2, #ARGV, 2 do t[#t + 1] = ARGV[i] end return t end)()")),
+          "(function() local t = {} for i = 2, #ARGV, 2 do t[#t + 1] = ARGV[i] end return t end)()",
+          UPSERT)),
       Map.entry(Scripts.PUT_IF_ABSENT, wrap(Scripts.PUT_IF_ABSENT,
-          "(not __result[2]) and " + ID + " or nil")),
-      Map.entry(Scripts.GET_AND_PUT, wrap(Scripts.GET_AND_PUT, ID)),
-      Map.entry(Scripts.REMOVE, wrap(Scripts.REMOVE, "__result == 1 and " + ID + " or nil")),
+          "(not __result[2]) and " + ID + " or nil", UPSERT)),
+      Map.entry(Scripts.GET_AND_PUT, wrap(Scripts.GET_AND_PUT, ID, UPSERT)),
+      Map.entry(Scripts.REMOVE, wrap(Scripts.REMOVE, "__result == 1 and " + ID + " or nil",
+          DELETE)),
       Map.entry(Scripts.GET_AND_REMOVE, wrap(Scripts.GET_AND_REMOVE,
-          "__result and " + ID + " or nil")),
-      Map.entry(Scripts.REPLACE, wrap(Scripts.REPLACE, "__result and " + ID + " or nil")),
-      Map.entry(Scripts.REPLACE_IF, wrap(Scripts.REPLACE_IF, "__result == 1 and " + ID + " or nil")),
-      Map.entry(Scripts.REMOVE_IF, wrap(Scripts.REMOVE_IF, "__result == 1 and " + ID + " or nil")),
+          "__result and " + ID + " or nil", DELETE)),
+      Map.entry(Scripts.REPLACE, wrap(Scripts.REPLACE, "__result and " + ID + " or nil", UPSERT)),
+      Map.entry(Scripts.REPLACE_IF, wrap(Scripts.REPLACE_IF,
+          "__result == 1 and " + ID + " or nil", UPSERT)),
+      Map.entry(Scripts.REMOVE_IF, wrap(Scripts.REMOVE_IF, "__result == 1 and " + ID + " or nil",
+          DELETE)),
       // Every object the clear deletes becomes an unsaved delete.
       Map.entry(Scripts.CLEAR, wrap(Scripts.CLEAR,
-          "local __ids = redis.call('HKEYS', KEYS[1])\n", "__ids")));
+          "local __ids = redis.call('HKEYS', KEYS[1])\n", "__ids", DELETE)));
 
   /**
    * The persistence version of a canvas script on a project's hash.
@@ -141,23 +159,79 @@ final class PersistScripts {
       """;
 
   /**
-   * KEYS[1] = the dirty hash, KEYS[2] = the sorted set of dirty projects, ARGV[1] = project id.
-   * Takes a project off the list if it has no unsaved changes, in one step; for a single Redis
-   * server, where both keys can be reached from one script. Returns 1 if it took it off.
+   * KEYS[1] = the dirty hash, KEYS[2] = the sorted set of dirty projects, KEYS[3] = the sorted
+   * set of when they are due, ARGV[1] = project id. Takes a project off both if it has no unsaved
+   * changes, in one step; for a single Redis server, where every key can be reached from one
+   * script. Returns 1 if it took it off.
    */
   static final Script FORGET = Script.of("forgetClean", """
       if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+      redis.call('ZREM', KEYS[3], ARGV[1])
       return redis.call('ZREM', KEYS[2], ARGV[1])
       """);
 
   /**
-   * Lists a project among the dirty ones, unless it is already listed. KEYS[1] = the sorted
-   * set, ARGV[1] = project id, ARGV[2] = the score to use, or empty for Redis' clock.
+   * Lists a project among the dirty ones (and due at once), unless it is already listed.
+   * KEYS[1] = the sorted set of dirty projects, KEYS[2] = the sorted set of when they are due
+   * (same slot), ARGV[1] = project id, ARGV[2] = the score to use, or empty for Redis' clock.
+   * Returns 1 if it was missing from either.
    */
   static final Script INDEX = Script.of("indexDirty", NOW + """
       local score = ARGV[2]
       if score == '' then score = string.format('%.0f', now) end
-      return redis.call('ZADD', KEYS[1], 'NX', score, ARGV[1])
+      local a = redis.call('ZADD', KEYS[1], 'NX', score, ARGV[1])
+      local b = redis.call('ZADD', KEYS[2], 'NX', score, ARGV[1])
+      if a + b > 0 then return 1 end
+      return 0
+      """);
+
+  /**
+   * KEYS[1] = the sorted set of dirty projects, KEYS[2] = the sorted set of when they are due,
+   * ARGV[1] = most projects, ARGV[2] = lease ms. Takes the projects due now, earliest first, and
+   * makes them due after the lease, so that other workers take other projects meanwhile. Returns
+   * {id, time of its oldest unsaved change, ...}. Costs O(log n + the projects taken).
+   */
+  static final Script TAKE = Script.of("takeDue", NOW + """
+      local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+      local later = string.format('%.0f', now + tonumber(ARGV[2]))
+      local out = {}
+      for _, id in ipairs(ids) do
+        redis.call('ZADD', KEYS[2], 'XX', later, id)
+        out[#out + 1] = id
+        out[#out + 1] = redis.call('ZSCORE', KEYS[1], id) or string.format('%.0f', now)
+      end
+      return out
+      """);
+
+  /**
+   * KEYS[1] = the sorted set of when dirty projects are due, ARGV[1] = project id, ARGV[2] =
+   * delay ms. Makes a listed project due after the delay.
+   */
+  static final Script DEFER = Script.of("deferDue", NOW + """
+      return redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + tonumber(ARGV[2])),
+        ARGV[1])
+      """);
+
+  /**
+   * KEYS[1..3] = objects, dirty, persist; ARGV[1] = owner, ARGV[2..] = id, value, ... (the
+   * repository's copy, a bounded chunk of it). If the owner still holds the claim, writes each
+   * object the hash lacks and that has no unsaved change other than a lost upsert (an upsert
+   * whose value is gone); a recorded delete is kept. Returns 1 if it held the claim.
+   */
+  static final Script RESTORE = Script.of("restoreLost", """
+      if redis.call('HGET', KEYS[3], 'owner') ~= ARGV[1] then return 0 end
+      for i = 2, #ARGV, 2 do
+        if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
+          local d = redis.call('HGET', KEYS[2], ARGV[i])
+          if not d or string.sub(d, -1) == 'u' then
+            redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+          end
+        end
+      end
+      if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('EXISTS', KEYS[1]) == 1 then
+        redis.call('PERSIST', KEYS[1])
+      end
+      return 1
       """);
 
   /** KEYS[1] = the sorted set. Returns {projects, age of the oldest in ms}. */

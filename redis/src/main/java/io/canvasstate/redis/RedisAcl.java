@@ -17,8 +17,10 @@ import java.util.stream.Stream;
  * where the part after the password is {@link #rules(String) rules("myapp:")}. The channels are
  * those of the change events ({@code PUBLISH} from the write scripts, {@code SUBSCRIBE} by the
  * event connection); without them writes still work but no events are published. The library
- * never needs {@code KEYS}, {@code SCAN}, {@code FLUSHALL}, {@code CONFIG} or keyspace
- * notifications. Stateless and thread-safe.
+ * never needs {@code KEYS}, {@code FLUSHALL}, {@code CONFIG} or keyspace notifications; with
+ * persistence it runs {@code INFO memory} once (to warn about an {@code allkeys-*} eviction
+ * policy) and {@code SCAN} for its dirty hashes every reconcile interval. Stateless and
+ * thread-safe.
  */
 public final class RedisAcl {
   /**
@@ -35,6 +37,8 @@ public final class RedisAcl {
       "hget", "hscan", "hkeys", "hlen", "exists", "hgetall",
       // the active-projects mark dropped by clear; the dirty projects listed by the worker
       "zrem", "zrange",
+      // persistence: the eviction policy check (INFO memory), the reconciliation of dirty hashes
+      "info", "scan",
       // change events, received by the event connection
       "subscribe", "unsubscribe");
 

@@ -28,7 +28,8 @@ import redis.clients.jedis.resps.Tuple;
  * in one script. On a Cluster the list is in another slot than the project: a write lists its
  * project in the same pipeline, after the write, and {@link #forget} takes a project off the
  * list first and checks its dirty hash after, listing it again if a change arrived in between,
- * so a dirty project is never left off. Thread-safe.
+ * so a dirty project is never left off by a worker; one whose listing step failed after its write
+ * succeeded is found by {@link #relist()}. Thread-safe.
  */
 final class RedisChangeLog implements ChangeLog {
   private static final Long ZERO = 0L;
@@ -46,7 +47,11 @@ final class RedisChangeLog implements ChangeLog {
   private final int chunkBytes;
   private final int maxCanvasObjects;
   private final String indexKey;
+  /** The list of dirty projects alone. */
   private final List<byte[]> indexKeys;
+  /** The list of dirty projects and the sorted set of when they are due (same slot). */
+  private final List<byte[]> listKeys;
+  private final byte[] dueKey;
   /** Whether scripts can reach the list of dirty projects: not on a Cluster. */
   private final boolean singleServer;
 
@@ -65,6 +70,8 @@ final class RedisChangeLog implements ChangeLog {
     this.ttlArg = number(backend.config().ttl().canvasTtl().toMillis());
     this.indexKey = schema.dirtyProjectsKey();
     this.indexKeys = List.of(bytes(indexKey));
+    this.dueKey = bytes(schema.dueProjectsKey());
+    this.listKeys = List.of(indexKeys.get(0), dueKey);
   }
 
   /**
@@ -75,7 +82,7 @@ final class RedisChangeLog implements ChangeLog {
     byte[] dirty = bytes(schema.projectKey(projectId, "dirty"));
     byte[] persist = bytes(schema.projectKey(projectId, "persist"));
     byte[] load = bytes(schema.projectKey(projectId, "load"));
-    return write && singleServer ? List.of(dirty, persist, load, indexKeys.get(0))
+    return write && singleServer ? List.of(dirty, persist, load, indexKeys.get(0), dueKey)
         : List.of(dirty, persist, load);
   }
 
@@ -92,7 +99,7 @@ final class RedisChangeLog implements ChangeLog {
     if (singleServer) {
       return null;
     }
-    return batch.script(PersistScripts.INDEX, indexKey, indexKeys,
+    return batch.script(PersistScripts.INDEX, indexKey, listKeys,
         List.of(bytes(projectId), EMPTY));
   }
 
@@ -115,6 +122,73 @@ final class RedisChangeLog implements ChangeLog {
       }
     }
     return List.copyOf(out);
+  }
+
+  @Override
+  public List<DirtyProject> takeDue(int limit, Duration lease) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+    List<?> reply = (List<?>) run("takeDue", indexKey, PersistScripts.TAKE, listKeys,
+        List.of(number(limit), number(lease.toMillis())));
+    List<DirtyProject> out = new ArrayList<>(reply.size() / 2);
+    for (int i = 0; i + 1 < reply.size(); i += 2) {
+      String projectId = new String((byte[]) reply.get(i), UTF_8);
+      long since = Long.parseLong(new String((byte[]) reply.get(i + 1), UTF_8));
+      try {
+        out.add(new DirtyProject(projectId, since));
+      } catch (IllegalArgumentException notOurs) {
+        // a member no CanvasState store wrote: neither saved nor touched
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public void defer(String projectId, Duration delay) {
+    run("defer", indexKey, PersistScripts.DEFER, List.of(dueKey),
+        List.of(bytes(projectId), number(Math.max(0, delay.toMillis()))));
+  }
+
+  @Override
+  public int relist() {
+    backend.requireOpen();
+    String pattern = RelistScan.pattern(schema);
+    int listed = 0;
+    for (List<String> keys : RelistScan.dirtyHashes(backend, pattern)) {
+      Batch batch = backend.batch("relist");
+      List<Batch.Step<@Nullable Object>> steps = new ArrayList<>(keys.size());
+      for (String key : keys) {
+        String projectId = RelistScan.projectId(schema, key);
+        if (projectId != null) {
+          steps.add(batch.script(PersistScripts.INDEX, indexKey, listKeys,
+              List.of(bytes(projectId), EMPTY)));
+        }
+      }
+      if (steps.isEmpty()) {
+        continue;
+      }
+      batch.run();
+      for (Batch.Step<@Nullable Object> step : steps) {
+        if (ONE.equals(step.get())) {
+          listed++;
+        }
+      }
+    }
+    return listed;
+  }
+
+  @Override
+  public boolean restore(Claim claim, Map<String, byte[]> objects) {
+    String key = schema.objectsKey(claim.projectId());
+    List<byte[]> args = new ArrayList<>(1 + 2 * objects.size());
+    args.add(bytes(claim.owner()));
+    objects.forEach((objectId, value) -> {
+      args.add(bytes(objectId));
+      args.add(value);
+    });
+    return ONE.equals(run("restore", key, PersistScripts.RESTORE,
+        projectKeys(claim.projectId(), key), args));
   }
 
   @Override
@@ -145,8 +219,16 @@ final class RedisChangeLog implements ChangeLog {
     List<?> values = (List<?>) reply.get(4);
     List<Change> changes = new ArrayList<>(entries.size() / 2);
     for (int i = 0, v = 0; i + 1 < entries.size(); i += 2, v++) {
-      changes.add(new Change(new String((byte[]) entries.get(i), UTF_8),
-          new String((byte[]) entries.get(i + 1), UTF_8), (byte[]) values.get(v)));
+      String objectId = new String((byte[]) entries.get(i), UTF_8);
+      String version = new String((byte[]) entries.get(i + 1), UTF_8);
+      byte[] value = (byte[]) values.get(v);
+      char kind = version.isEmpty() ? '?' : version.charAt(version.length() - 1);
+      changes.add(switch (kind) {
+        case PersistScripts.UPSERT -> new Change(objectId, version, Kind.UPSERT, value);
+        case PersistScripts.DELETE -> new Change(objectId, version, Kind.DELETE, value);
+        // recorded by an earlier release, without its kind
+        default -> new Change(objectId, version, value);
+      });
     }
     return new Claim(ClaimStatus.CLAIMED, projectId, owner, fence, changes, pending);
   }
@@ -179,14 +261,16 @@ final class RedisChangeLog implements ChangeLog {
     byte[] member = bytes(projectId);
     if (singleServer) {
       String dirty = schema.projectKey(projectId, "dirty");
-      run("forget", dirty, PersistScripts.FORGET, List.of(bytes(dirty), indexKeys.get(0)),
-          List.of(member));
+      run("forget", dirty, PersistScripts.FORGET,
+          List.of(bytes(dirty), indexKeys.get(0), dueKey), List.of(member));
       return;
     }
     Batch unlist = backend.batch("forget");
     Batch.Step<Long> removed = unlist.command(indexKey, p -> p.zrem(indexKeys.get(0), member));
+    Batch.Step<Long> undue = unlist.command(indexKey, p -> p.zrem(dueKey, member));
     unlist.run();
     removed.get();
+    undue.get();
     // Only now look at the dirty hash: a change recorded before this read is seen here, and one
     // recorded after it lists the project again itself.
     String dirty = schema.projectKey(projectId, "dirty");
@@ -195,7 +279,7 @@ final class RedisChangeLog implements ChangeLog {
     Batch.Step<Long> left = check.command(dirty, p -> p.hlen(dirtyKey));
     check.run();
     if (!ZERO.equals(left.get())) {
-      run("forget", indexKey, PersistScripts.INDEX, indexKeys,
+      run("forget", indexKey, PersistScripts.INDEX, listKeys,
           List.of(member, number(project.since())));
     }
   }

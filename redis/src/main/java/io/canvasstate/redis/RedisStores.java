@@ -71,6 +71,7 @@ public final class RedisStores implements AutoCloseable {
   private final InstantSource clock;
   /** The failover states of the canvas stores with persistence, one each. */
   private final List<FailoverStore> persistentFailovers = new CopyOnWriteArrayList<>();
+  private final EvictionPolicyCheck evictionPolicy = new EvictionPolicyCheck();
 
   private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
       @Nullable SslOptions ssl) {
@@ -315,6 +316,7 @@ public final class RedisStores implements AutoCloseable {
     RedisChangeLog log =
         new RedisChangeLog(backend, singleServer, persistence.config().loadLease());
     persistence.attach(log, objects);
+    evictionPolicy.check(backend);
     return new RedisCanvasStore<>(backend, codec, marks, slides, events, persistence, log);
   }
 

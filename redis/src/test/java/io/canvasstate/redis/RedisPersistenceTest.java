@@ -239,15 +239,21 @@ class RedisPersistenceTest {
 
     Map<String, String> dirty = raw.hgetAll(keys.projectKey("p", "dirty"));
     assertThat(dirty).containsOnlyKeys("a", "b");
-    assertThat(Long.parseLong(dirty.get("b"))).isGreaterThan(Long.parseLong(dirty.get("a")));
-    assertThat(raw.hget(keys.projectKey("p", "persist"), "n")).isEqualTo(dirty.get("b"));
+    assertThat(dirty.get("a")).as("an upsert").endsWith("u");
+    assertThat(dirty.get("b")).as("a delete").endsWith("d");
+    long a1 = Long.parseLong(dirty.get("a").substring(0, dirty.get("a").length() - 1));
+    long b1 = Long.parseLong(dirty.get("b").substring(0, dirty.get("b").length() - 1));
+    assertThat(b1).isGreaterThan(a1);
+    assertThat(raw.hget(keys.projectKey("p", "persist"), "n")).isEqualTo(Long.toString(b1));
     assertThat(raw.zrange(keys.dirtyProjectsKey(), 0, -1)).containsExactly("p");
+    assertThat(raw.zrange(keys.dueProjectsKey(), 0, -1)).containsExactly("p");
     assertThat(raw.pttl(keys.projectKey("p", "dirty"))).isEqualTo(-1);
 
     a.worker().runOnce();
 
     assertThat(raw.exists(keys.projectKey("p", "dirty"))).isFalse();
     assertThat(raw.zcard(keys.dirtyProjectsKey())).isZero();
+    assertThat(raw.zcard(keys.dueProjectsKey())).isZero();
     assertThat(raw.pttl(keys.objectsKey("p"))).isPositive();
     assertThat(raw.pttl(keys.projectKey("p", "persist"))).isPositive();
   }

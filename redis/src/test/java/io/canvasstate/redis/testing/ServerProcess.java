@@ -137,6 +137,25 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the process with SIGSTOP: it keeps its connections but answers nothing, as a master
+   * that hangs mid-traffic does. {@link #kill()} ends it still.
+   */
+  public void pause() {
+    try {
+      Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid()))
+          .redirectErrorStream(true).start();
+      if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+        throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run kill -STOP: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted sending SIGSTOP", e);
+    }
+  }
+
   @Override
   public void close() {
     kill();
