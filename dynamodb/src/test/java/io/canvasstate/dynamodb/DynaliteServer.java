@@ -22,6 +22,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * A JUnit 5 extension that starts a real dynalite (the DynamoDB-compatible server on LevelDB,
@@ -40,6 +43,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * thread-safe.
  */
 final class DynaliteServer implements BeforeAllCallback, AfterAllCallback {
+  /** The secret key of {@link #credentials()}, to check that it is never printed. */
+  static final String SECRET = "canvasstate-test-secret-7f3a";
+
   private static final String CLI = "tools/dynalite/node_modules/dynalite/cli.js";
 
   private @Nullable ServerProcess process;
@@ -98,7 +104,21 @@ final class DynaliteServer implements BeforeAllCallback, AfterAllCallback {
   /** Credentials dynalite accepts (it checks none). */
   AwsCredentialsProvider credentials() {
     return StaticCredentialsProvider.create(
-        AwsBasicCredentials.create("canvasstate-test", "canvasstate-test-secret"));
+        AwsBasicCredentials.create("canvasstate-test", SECRET));
+  }
+
+  /** A client of this server, with {@code interceptors}; the caller closes it. */
+  DynamoDbClient client(ExecutionInterceptor... interceptors) {
+    return DynamoDbClient.builder()
+        .endpointOverride(endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials())
+        .overrideConfiguration(o -> {
+          for (ExecutionInterceptor i : interceptors) {
+            o.addExecutionInterceptor(i);
+          }
+        })
+        .build();
   }
 
   /** Kills the server with SIGKILL, as a crash would; its data stays on disk. */
