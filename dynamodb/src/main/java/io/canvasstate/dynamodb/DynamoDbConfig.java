@@ -139,7 +139,7 @@ public final class DynamoDbConfig {
       return new URI(value);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("must be a URL such as http://127.0.0.1:8000: \""
-          + value + "\"", e);
+          + redact(value) + "\"", e);
     }
   }
 
@@ -147,9 +147,13 @@ public final class DynamoDbConfig {
     if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null
         || uri.getUserInfo() != null) {
       throw new IllegalArgumentException(name + " must be an http(s) URL with a host and no user"
-          + " info, such as http://127.0.0.1:8000: \"" + uri.getScheme() + "://"
-          + uri.getHost() + ":" + uri.getPort() + "\"");
+          + " info, such as http://127.0.0.1:8000: \"" + redact(uri.toString()) + "\"");
     }
+  }
+
+  /** The URL with any user info (which may hold a secret) masked. */
+  private static String redact(String url) {
+    return url.replaceFirst("//[^/@]*@", "//****@");
   }
 
   /** A builder holding these settings. */
