@@ -34,9 +34,14 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The repository contract, and the table design, on a real dynalite. */
 class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
@@ -263,6 +268,25 @@ class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
   }
 
   @Test
+  void createTable_existingTableWithOtherKeys_throwsNamingTheTable() {
+    DynamoDbConfig config = dynalite.config("other_keys");
+    try (DynamoDbClient client = dynalite.client()) {
+      client.createTable(r -> r.tableName(config.table())
+          .billingMode(BillingMode.PAY_PER_REQUEST)
+          .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+              .attributeType(ScalarAttributeType.S).build())
+          .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH)
+              .build()));
+    }
+
+    assertThatThrownBy(() -> DynamoDbCanvasRepository.builder(SHAPES).config(config)
+        .credentials(dynalite.credentials()).build())
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining(config.table())
+        .hasMessageContaining("project_id (partition key) and object_id (sort key)");
+  }
+
+  @Test
   void saveAndLoad_unreachableEndpoint_throwUnavailableNamingTableNotCredentials() {
     DynamoDbConfig config = dynalite.config("unreachable").toBuilder()
         .endpoint(URI.create("http://127.0.0.1:" + FreePorts.next()))
@@ -275,6 +299,7 @@ class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("\"p\"")
         .hasMessageContaining(config.table())
+        .hasMessageContaining("Attempt Count: 2")
         .satisfies(e -> assertThat(e.toString()).doesNotContain(DynaliteServer.SECRET));
     assertThatThrownBy(() -> repo.load("p"))
         .isInstanceOf(StoreUnavailableException.class)
