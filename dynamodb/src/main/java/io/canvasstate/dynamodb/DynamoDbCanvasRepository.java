@@ -15,9 +15,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -229,10 +231,12 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
    *     names the project and table; {@link StoreUnavailableException} when DynamoDB is
    *     unreachable, throttling or failing)
    * @throws IllegalArgumentException if {@code projectId} is not a valid id
+   * @throws IllegalStateException if the repository is closed
    */
   @Override
   public Map<String, T> load(String projectId) {
     KeySchema.requireValidId("projectId", projectId);
+    requireOpen();
     QueryRequest query = QueryRequest.builder()
         .tableName(table)
         .consistentRead(true)
@@ -268,10 +272,12 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
    *     DynamoDB fails (the message names the project and table; the save may be partly applied
    *     and is safe to repeat)
    * @throws io.canvasstate.CodecException if the codec cannot encode a value (nothing is written)
+   * @throws IllegalStateException if the repository is closed
    */
   @Override
   public boolean save(ProjectChanges<T> changes) {
     requireNonNull(changes, "changes");
+    requireOpen();
     String projectId = changes.projectId();
     AttributeValue project = string(projectId);
     AttributeValue fence = number(changes.fence());
@@ -312,9 +318,11 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
    * @return how many tombstones were deleted
    * @throws StoreException if DynamoDB fails (the message names the project and table)
    * @throws IllegalArgumentException if {@code projectId} is not a valid id
+   * @throws IllegalStateException if the repository is closed
    */
   public int purgeTombstones(String projectId) {
     KeySchema.requireValidId("projectId", projectId);
+    requireOpen();
     AttributeValue project = string(projectId);
     QueryRequest query = QueryRequest.builder()
         .tableName(table)
@@ -345,6 +353,12 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
       throw failure("cannot purge tombstones of project \"" + projectId + "\" in", e);
     }
     return purged;
+  }
+
+  private void requireOpen() {
+    if (writers.isShutdown()) {
+      throw new IllegalStateException("repository of table " + table + " is closed");
+    }
   }
 
   private boolean raiseFence(AttributeValue project, AttributeValue fence) {
@@ -396,8 +410,12 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
     };
     int lanes = Math.min(config.writeConcurrency(), writes.size());
     List<Future<?>> helpers = new ArrayList<>(lanes - 1);
-    for (int l = 1; l < lanes; l++) {
-      helpers.add(writers.submit(lane));
+    try {
+      for (int l = 1; l < lanes; l++) {
+        helpers.add(writers.submit(lane));
+      }
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("repository of table " + table + " is closed", e);
     }
     lane.run();
     boolean interrupted = false;
@@ -409,7 +427,7 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
         } catch (InterruptedException e) {
           interrupted = true;
           failed.compareAndSet(null, new StoreException("interrupted"));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           failed.compareAndSet(null, new StoreException(String.valueOf(e.getCause()), e));
           break;
         }

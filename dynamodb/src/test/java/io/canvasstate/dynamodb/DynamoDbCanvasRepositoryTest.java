@@ -268,6 +268,18 @@ class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
   }
 
   @Test
+  void saveAndLoad_afterClose_throwIllegalState() {
+    DynamoDbCanvasRepository<TestShape> repo = repository("closed", SHAPES);
+    repo.close();
+
+    assertThatThrownBy(() -> repo.save(new ProjectChanges<>("p", 1,
+        Map.of("a", new TestShape("a", 1, 1)), Set.of())))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining(repo.table());
+    assertThatThrownBy(() -> repo.load("p"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
   void createTable_existingTableWithOtherKeys_throwsNamingTheTable() {
     DynamoDbConfig config = dynalite.config("other_keys");
     try (DynamoDbClient client = dynalite.client()) {
