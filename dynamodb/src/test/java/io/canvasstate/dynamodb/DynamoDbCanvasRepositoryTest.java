@@ -42,6 +42,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /** The repository contract, and the table design, on a real dynalite. */
 class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
@@ -253,7 +254,7 @@ class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
   }
 
   @Test
-  void createTable_again_isANoOpAndKeepsTheItems() {
+  void createTable_again_isANoOpOnAnOnDemandTableAndKeepsTheItems() {
     DynamoDbCanvasRepository<TestShape> repo = repository("twice", SHAPES);
     repo.save(new ProjectChanges<>("p", 1, Map.of("a", new TestShape("a", 1, 1)), Set.of()));
 
@@ -261,9 +262,11 @@ class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
 
     assertThat(repo.load("p")).containsOnlyKeys("a");
     try (DynamoDbClient client = dynalite.client()) {
-      assertThat(client.describeTable(r -> r.tableName(repo.table())).table().keySchema())
+      TableDescription table = client.describeTable(r -> r.tableName(repo.table())).table();
+      assertThat(table.keySchema())
           .extracting(k -> k.attributeName() + " " + k.keyTypeAsString())
           .containsExactly("project_id HASH", "object_id RANGE");
+      assertThat(table.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
     }
   }
 
