@@ -12,7 +12,12 @@ import io.canvasstate.contract.TestShape;
 import io.canvasstate.persistence.CanvasRepository;
 import io.canvasstate.persistence.ProjectChanges;
 import io.canvasstate.redis.testing.FreePorts;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -26,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -299,6 +305,61 @@ class DynamoDbCanvasRepositoryTest extends CanvasRepositoryContract {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining(config.table())
         .hasMessageContaining("project_id (partition key) and object_id (sort key)");
+  }
+
+  /**
+   * DynamoDB's answer to a request over the table's throughput, from a loopback HTTP server that
+   * gives no other answer: the SDK retries it with backoff, a bounded number of times.
+   */
+  @Test
+  void save_throttledOnEveryAttempt_throwsUnavailableAfterMaxAttempts() throws Exception {
+    AtomicInteger requests = new AtomicInteger();
+    HttpServer throttling = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    throttling.createContext("/", exchange -> {
+      requests.incrementAndGet();
+      byte[] body = ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+          + "ProvisionedThroughputExceededException\",\"message\":\"over the throughput\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+      exchange.sendResponseHeaders(400, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    throttling.start();
+    try {
+      DynamoDbConfig config = dynalite.config("throttled").toBuilder()
+          .endpoint(URI.create("http://127.0.0.1:" + throttling.getAddress().getPort()))
+          .createTable(false).maxAttempts(3).build();
+      DynamoDbCanvasRepository<TestShape> repo = closeAfterTest(DynamoDbCanvasRepository
+          .builder(SHAPES).config(config).credentials(dynalite.credentials()).build());
+
+      assertThatThrownBy(() -> repo.save(new ProjectChanges<>("p", 1,
+          Map.of("a", new TestShape("a", 1, 1)), Set.of())))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("\"p\"")
+          .hasMessageContaining(config.table())
+          .hasMessageContaining("over the throughput");
+      assertThat(requests.get()).as("attempts").isEqualTo(3);
+    } finally {
+      throttling.stop(0);
+    }
+  }
+
+  /** A server that takes the connection and never answers: each attempt times out. */
+  @Test
+  void load_serverThatNeverAnswers_throwsUnavailableAfterTheTimeouts() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      DynamoDbConfig config = dynalite.config("silent").toBuilder()
+          .endpoint(URI.create("http://127.0.0.1:" + silent.getLocalPort()))
+          .createTable(false).maxAttempts(2).timeout(Duration.ofMillis(300)).build();
+      DynamoDbCanvasRepository<TestShape> repo = closeAfterTest(DynamoDbCanvasRepository
+          .builder(SHAPES).config(config).credentials(dynalite.credentials()).build());
+
+      assertThatThrownBy(() -> repo.load("p"))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("\"p\"")
+          .hasMessageContaining(config.table());
+    }
   }
 
   @Test
