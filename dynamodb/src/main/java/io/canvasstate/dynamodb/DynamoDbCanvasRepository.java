@@ -426,9 +426,11 @@ public final class DynamoDbCanvasRepository<T> implements CanvasRepository<T> {
           break;
         } catch (InterruptedException e) {
           interrupted = true;
-          failed.compareAndSet(null, new StoreException("interrupted"));
+          failed.compareAndSet(null, new StoreException("interrupted while writing to DynamoDB"
+              + " table " + table + "; the save is incomplete and will be repeated"));
         } catch (ExecutionException e) {
-          failed.compareAndSet(null, new StoreException(String.valueOf(e.getCause()), e));
+          failed.compareAndSet(null, new StoreException("a write to DynamoDB table " + table
+              + " failed: " + e.getCause(), e));
           break;
         }
       }
