@@ -8,6 +8,7 @@ import io.canvasstate.contract.RecordingRepository.Gate;
 import io.canvasstate.contract.TestShape;
 import io.canvasstate.persistence.AutoSaveWorker;
 import io.canvasstate.persistence.PersistenceConfig;
+import io.canvasstate.persistence.ProjectChanges;
 import io.canvasstate.persistence.SaveFailedEvent;
 import io.canvasstate.redis.testing.LogCapture;
 import io.canvasstate.redis.testing.PersistenceScenario;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +88,22 @@ class DynamoDbPersistenceTest {
     PersistenceScenario.assertEachChangeSavedOnce(List.of(a.repository(), b.repository()));
     assertThat(a.persistence().stats().saveFailures() + b.persistence().stats().saveFailures())
         .isZero();
+  }
+
+  @Test
+  void projectOnlyInDynamoDb_isLoadedOnFirstReadAndWarmed() {
+    StoreConfig config = redis.configBuilder().build();
+    table("cold");
+    durable.save(new ProjectChanges<>("cold-1", 1, Map.of("a", shape("a", 1)), Set.of()));
+    durable.save(new ProjectChanges<>("cold-2", 1, Map.of("b", shape("b", 2)), Set.of("gone")));
+    PersistentInstance a = instance("a", config, settings());
+
+    int warmed = a.persistence().warm(List.of("cold-2"));
+
+    assertThat(warmed).isEqualTo(1);
+    assertThat(a.canvas().getAll("cold-1")).containsOnlyKeys("a");
+    assertThat(a.canvas().getAll("cold-2")).as("no tombstone read back").containsOnlyKeys("b");
+    assertThat(a.repository().loads()).isEqualTo(2);
   }
 
   @Test
