@@ -8,6 +8,10 @@ module io.canvasstate.benchmarks {
   requires io.canvasstate;
   requires io.canvasstate.inmemory;
   requires io.canvasstate.redis;
+  requires io.canvasstate.jdbc;
+  requires io.canvasstate.dynamodb;
+  requires org.postgresql.jdbc;
+  requires java.naming;
   requires redis.clients.jedis;
   requires jmh.core;
   requires java.management;

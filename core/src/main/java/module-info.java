@@ -15,5 +15,6 @@ module io.canvasstate {
   exports io.canvasstate.persistence;
   exports io.canvasstate.internal to
       io.canvasstate.inmemory,
-      io.canvasstate.redis;
+      io.canvasstate.redis,
+      io.canvasstate.dynamodb;
 }

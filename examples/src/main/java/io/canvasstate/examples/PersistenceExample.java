@@ -3,6 +3,7 @@ package io.canvasstate.examples;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.StoreConfig;
+import io.canvasstate.dynamodb.DynamoDbCanvasRepository;
 import io.canvasstate.examples.QuickStart.Shape;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.jdbc.JdbcCanvasRepository;
@@ -22,9 +23,11 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Redis (or memory) as the live copy, a durable store behind it: writes, an auto-save worker,
  * and a read-through after the live copy is gone.
  *
- * <p>The durable store is PostgreSQL when {@code JDBC_URL} is set (such as
- * {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}; the table is created), else JSON
- * files in {@code ./canvas-data}. The live store is Redis when {@code REDIS_URL} is set, else
+ * <p>The durable store is DynamoDB when {@code DYNAMODB_TABLE} is set (with {@code AWS_REGION},
+ * {@code DYNAMODB_ENDPOINT} for a local server, {@code DYNAMODB_CREATE_TABLE=true} to create the
+ * table; credentials from the AWS SDK's default chain), else PostgreSQL when {@code JDBC_URL} is
+ * set (such as {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}; the table is
+ * created), else JSON files in {@code ./canvas-data}. The live store is Redis when {@code REDIS_URL} is set, else
  * memory.
  */
 public final class PersistenceExample {
@@ -33,25 +36,40 @@ public final class PersistenceExample {
   private PersistenceExample() {}
 
   public static void main(String[] args) {
-    CanvasRepository<Shape> repository = repository(System.getenv("JDBC_URL"));
+    CanvasRepository<Shape> repository = isSet(System.getenv("DYNAMODB_TABLE"))
+        ? dynamoDb()
+        : repository(System.getenv("JDBC_URL"));
     Persistence<Shape> persistence = Persistence.builder(repository)
         .config(PersistenceConfig.builder().saveInterval(Duration.ofSeconds(1)).build())
         .build();
     StoreConfig config = StoreConfig.fromEnv();
-    if (config.deployment() == StoreConfig.Deployment.NONE) {
-      try (CanvasStore<Shape> canvas = InMemoryCanvasStore.builder(SHAPES, persistence).build()) {
-        run(canvas, persistence, repository);
+    try (repository) { // the DynamoDB client holds connections
+      if (config.deployment() == StoreConfig.Deployment.NONE) {
+        try (CanvasStore<Shape> canvas = InMemoryCanvasStore.builder(SHAPES, persistence).build()) {
+          run(canvas, persistence, repository);
+        }
+        return;
       }
-      return;
+      try (RedisStores redis = RedisStores.create(config)) {
+        run(redis.canvas(SHAPES, persistence), persistence, repository);
+      }
     }
-    try (RedisStores redis = RedisStores.create(config)) {
-      run(redis.canvas(SHAPES, persistence), persistence, repository);
-    }
+  }
+
+  /** DynamoDB, configured from the environment (the table, region, endpoint). */
+  static CanvasRepository<Shape> dynamoDb() {
+    DynamoDbCanvasRepository<Shape> repository = DynamoDbCanvasRepository.fromEnv(SHAPES);
+    System.out.println("Saving to DynamoDB, table " + repository.table());
+    return repository;
+  }
+
+  private static boolean isSet(String value) {
+    return value != null && !value.isBlank();
   }
 
   /** PostgreSQL through JDBC if a URL is given, else JSON files. */
   static CanvasRepository<Shape> repository(String jdbcUrl) {
-    if (jdbcUrl == null || jdbcUrl.isBlank()) {
+    if (!isSet(jdbcUrl)) {
       System.out.println("No JDBC_URL: saving to JSON files in ./canvas-data");
       return JsonFileCanvasRepository.open(Path.of("canvas-data"), SHAPES);
     }

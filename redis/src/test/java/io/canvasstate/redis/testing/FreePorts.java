@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * so that no client socket of this or another process takes one between the check and the
  * server's bind; a port is never handed out twice in one JVM.
  */
-final class FreePorts {
+public final class FreePorts {
   private static final int LOW = 20_000;
   private static final int HIGH = 32_000;
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
@@ -27,7 +27,7 @@ final class FreePorts {
    *
    * @throws IllegalStateException if none was found after many tries
    */
-  static synchronized int next() {
+  public static synchronized int next() {
     for (int attempt = 0; attempt < 1_000; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
       if (!HANDED_OUT.contains(port) && bindable(port)) {

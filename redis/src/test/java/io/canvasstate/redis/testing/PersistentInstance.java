@@ -10,6 +10,7 @@ import io.canvasstate.persistence.CanvasRepository;
 import io.canvasstate.persistence.Persistence;
 import io.canvasstate.persistence.PersistenceConfig;
 import io.canvasstate.persistence.SaveEvent;
+import io.canvasstate.persistence.SaveFailedEvent;
 import io.canvasstate.redis.RedisCanvasStore;
 import io.canvasstate.redis.RedisStores;
 import java.util.List;
@@ -74,6 +75,11 @@ public final class PersistentInstance implements AutoCloseable {
   /** The saves this instance's workers reported. */
   public List<SaveEvent> saved() {
     return List.copyOf(events.saved);
+  }
+
+  /** The failed saves this instance's workers reported. */
+  public List<SaveFailedEvent> failed() {
+    return List.copyOf(events.failed);
   }
 
   /** A new worker, not started; stopped by {@link #close()}. */

@@ -165,7 +165,7 @@ public final class RedisProcess implements RedisServer {
    * The exception for "no Redis to test against": on CI (env {@code CI} set, and not
    * {@code false}) a failure, elsewhere a skip.
    */
-  static RuntimeException missing(String message) {
+  public static RuntimeException missing(String message) {
     return missing(message, System.getenv("CI"));
   }
 

@@ -65,6 +65,16 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * Starts another server's {@code command} (such as {@code node dynalite/cli.js --port N}) the
+   * same way: log, restart and kill as for {@code redis-server}.
+   *
+   * @throws IllegalStateException if it exits or does not listen within 30 s (with its log)
+   */
+  public static ServerProcess startCommand(String name, Path dir, int port, List<String> command) {
+    return new ServerProcess(name, dir, port, command);
+  }
+
+  /**
    * The arguments every plain test server gets: loopback only, nothing on disk, quiet.
    *
    * @param port the plain-text port, or 0 for none (a TLS-only server)
