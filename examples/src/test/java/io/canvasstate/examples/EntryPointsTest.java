@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,11 +31,10 @@ class EntryPointsTest {
     void run(String[] args) throws Exception;
   }
 
-  // Not MultiInstanceDemo: had it ignored the setting, it would reach for a Redis on 6379 and
-  // exit the JVM. Its main reads Environment.read() first, as these do.
   static Stream<Arguments> entryPoints() {
     return Stream.of(
         Arguments.of("QuickStart", (Main) QuickStart::main),
+        Arguments.of("MultiInstanceDemo", (Main) MultiInstanceDemo::main),
         Arguments.of("CanvasServer", (Main) args -> CanvasServer.main(new String[] {"--port", "0"})),
         Arguments.of("FailoverDemo", (Main) FailoverDemo::main),
         Arguments.of("PersistenceExample", (Main) PersistenceExample::main));
@@ -46,6 +46,9 @@ class EntryPointsTest {
       throws InterruptedException {
     // A system property wins over the environment variable of the same name.
     String before = System.setProperty(PROBE_INTERVAL, "bogus");
+    // Had a main ignored the setting, it would reach for this Redis (nothing listens on port 1)
+    // rather than one on 6379: MultiInstanceDemo defaults to 127.0.0.1:6379.
+    String url = System.setProperty("REDIS_URL", "redis://127.0.0.1:1");
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try {
       // On its own thread, bounded: a main that ignored the setting would run (a server: forever).
@@ -63,11 +66,16 @@ class EntryPointsTest {
     } finally {
       executor.shutdownNow();
       executor.awaitTermination(10, TimeUnit.SECONDS);
-      if (before == null) {
-        System.clearProperty(PROBE_INTERVAL);
-      } else {
-        System.setProperty(PROBE_INTERVAL, before);
-      }
+      restore(PROBE_INTERVAL, before);
+      restore("REDIS_URL", url);
+    }
+  }
+
+  private static void restore(String name, @Nullable String value) {
+    if (value == null) {
+      System.clearProperty(name);
+    } else {
+      System.setProperty(name, value);
     }
   }
 
