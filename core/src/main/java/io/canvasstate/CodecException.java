@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 public class CodecException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with {@code message} (naming what failed, never a password) and its cause. */
   public CodecException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -77,11 +77,17 @@ import org.jspecify.annotations.Nullable;
  * any exception this class throws. Instances are immutable and thread-safe.
  */
 public final class StoreConfig {
+  /** Default of {@code REDIS_CONNECT_TIMEOUT}: 2 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /** Default of {@code REDIS_TIMEOUT}: 2 s. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  /** Default of {@code REDIS_POOL_SIZE}: 16 connections per node. */
   public static final int DEFAULT_POOL_SIZE = 16;
+  /** Default of {@code REDIS_MAX_ATTEMPTS}: 3 tries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Default of {@code REDIS_MAX_RETRY_DURATION}: 6 s. */
   public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofSeconds(6);
+  /** Default of {@code CANVASSTATE_MAX_VALUE_BYTES}: 1 MiB. */
   public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
   /** Most objects one Redis call of a bulk operation handles, by default. */
   public static final int DEFAULT_CHUNK_SIZE = 1_000;
@@ -257,18 +263,22 @@ public final class StoreConfig {
     return Optional.ofNullable(redisUrl);
   }
 
+  /** The Redis Cluster nodes to start from; empty unless the deployment is a cluster. */
   public List<HostPort> clusterEndpoints() {
     return clusterEndpoints;
   }
 
+  /** The master name the sentinels watch; empty unless the deployment is Sentinel. */
   public Optional<String> sentinelMaster() {
     return Optional.ofNullable(sentinelMaster);
   }
 
+  /** The sentinels to ask for the master; empty unless the deployment is Sentinel. */
   public List<HostPort> sentinelNodes() {
     return sentinelNodes;
   }
 
+  /** The ACL user of the data nodes, if one is set. */
   public Optional<String> username() {
     return Optional.ofNullable(username);
   }
@@ -346,6 +356,7 @@ public final class StoreConfig {
     return maxRetryDuration;
   }
 
+  /** How long opening a connection may take. */
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -355,18 +366,22 @@ public final class StoreConfig {
     return timeout;
   }
 
+  /** The most connections kept to one Redis node. */
   public int poolSize() {
     return poolSize;
   }
 
+  /** How many times a cluster command is tried across redirects and failovers. */
   public int maxAttempts() {
     return maxAttempts;
   }
 
+  /** The canvas and presence lifetimes. */
   public TtlPolicy ttl() {
     return ttl;
   }
 
+  /** The key names, with the configured prefix. */
   public KeySchema keySchema() {
     return keySchema;
   }
@@ -376,6 +391,7 @@ public final class StoreConfig {
     return fallbackEnabled;
   }
 
+  /** The largest encoded value a store accepts, in bytes. */
   public int maxValueBytes() {
     return maxValueBytes;
   }
@@ -738,6 +754,7 @@ public final class StoreConfig {
       return this;
     }
 
+    /** How long opening a connection may take. */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = requirePositive("REDIS_CONNECT_TIMEOUT", connectTimeout);
       return this;
@@ -761,6 +778,7 @@ public final class StoreConfig {
       return this;
     }
 
+    /** The canvas and presence lifetimes. */
     public Builder ttl(TtlPolicy ttl) {
       this.ttl = requireNonNull(ttl, "ttl");
       return this;

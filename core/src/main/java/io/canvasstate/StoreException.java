@@ -11,10 +11,12 @@ import org.jspecify.annotations.Nullable;
 public class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with {@code message}, naming what failed and never a password. */
   public StoreException(String message) {
     super(message);
   }
 
+  /** An exception with {@code message} (naming what failed, never a password) and its cause. */
   public StoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

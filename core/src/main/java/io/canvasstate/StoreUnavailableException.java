@@ -12,10 +12,12 @@ import org.jspecify.annotations.Nullable;
 public class StoreUnavailableException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with {@code message}, naming what failed and never a password. */
   public StoreUnavailableException(String message) {
     super(message);
   }
 
+  /** An exception with {@code message} (naming what failed, never a password) and its cause. */
   public StoreUnavailableException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

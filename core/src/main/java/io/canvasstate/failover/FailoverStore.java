@@ -822,6 +822,7 @@ public final class FailoverStore implements AutoCloseable {
       return this;
     }
 
+    /** The thresholds, probe interval and limits; {@link FailoverConfig#DEFAULT} if not set. */
     public Builder config(FailoverConfig config) {
       this.config = requireNonNull(config, "config");
       return this;

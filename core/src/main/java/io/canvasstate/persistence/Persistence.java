@@ -330,10 +330,12 @@ public final class Persistence<T> {
     listeners.remove(requireNonNull(listener, "listener"));
   }
 
+  /** The durable store this persistence saves to and loads from. */
   public CanvasRepository<T> repository() {
     return repository;
   }
 
+  /** The intervals, leases and limits this persistence runs with. */
   public PersistenceConfig config() {
     return config;
   }
@@ -391,6 +393,7 @@ public final class Persistence<T> {
       this.repository = repository;
     }
 
+    /** The intervals, leases and limits; {@link PersistenceConfig#DEFAULT} if not set. */
     public Builder<T> config(PersistenceConfig config) {
       this.config = requireNonNull(config, "config");
       return this;
@@ -419,6 +422,7 @@ public final class Persistence<T> {
       return this;
     }
 
+    /** The persistence these settings describe; no worker runs until one is started. */
     public Persistence<T> build() {
       return new Persistence<>(this);
     }

@@ -316,6 +316,7 @@ public final class PersistenceConfig {
       return this;
     }
 
+    /** The configuration these settings describe. */
     public PersistenceConfig build() {
       return new PersistenceConfig(this);
     }

@@ -451,7 +451,8 @@ public final class CanvasServer implements AutoCloseable {
   /**
    * Runs one instance: {@code --port N} (default 8080), {@code --host H} (default 127.0.0.1; use
    * 0.0.0.0 to serve other machines). Uses Redis when {@code REDIS_URL} (or the other
-   * {@link StoreConfig} settings) is set, the in-memory store otherwise.
+   * {@link StoreConfig} settings) is set, the in-memory store otherwise; reads the same settings
+   * as {@link RedisStores#fromEnv()}, failover ones included ({@link Stores#open}).
    */
   public static void main(String[] args) throws IOException, InterruptedException {
     int port = 8080;
@@ -466,29 +467,11 @@ public final class CanvasServer implements AutoCloseable {
         }
       }
     }
-    StoreConfig config = StoreConfig.fromEnv();
-    if (System.getenv("CANVASSTATE_PRESENCE_TTL") == null) {
-      config = config.toBuilder().ttl(config.ttl().withPresenceTtl(PRESENCE_TTL)).build();
-    }
-    List<AutoCloseable> resources = new ArrayList<>();
-    CanvasStore<Shape> canvas;
-    PresenceStore<Cursor> presence;
-    String description;
-    if (config.deployment() == StoreConfig.Deployment.NONE) {
-      canvas = InMemoryCanvasStore.builder(JacksonCodec.of(Shape.class)).ttl(config.ttl()).build();
-      presence = InMemoryPresenceStore.builder(JacksonCodec.of(Cursor.class)).ttl(config.ttl()).build();
-      description = "in-memory (no REDIS_URL: this instance only)";
-    } else {
-      RedisStores redis = RedisStores.create(config);
-      resources.add(redis);
-      canvas = redis.canvas(JacksonCodec.of(Shape.class));
-      presence = redis.presence(JacksonCodec.of(Cursor.class));
-      description = "Redis " + config.deployment().name().toLowerCase(java.util.Locale.ROOT) + " "
-          + config.redisUrl().map(URI::toString).orElse(config.clusterEndpoints().toString());
-    }
-    resources.add(0, presence);
-    resources.add(0, canvas);
-    CanvasServer server = start(new InetSocketAddress(host, port), canvas, presence, description);
+    Stores stores = Stores.open(Environment.read());
+    List<AutoCloseable> resources = new ArrayList<>(stores.resources());
+    String description = stores.description();
+    CanvasServer server = start(new InetSocketAddress(host, port), stores.canvas(),
+        stores.presence(), description);
     resources.add(0, server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -505,6 +488,43 @@ public final class CanvasServer implements AutoCloseable {
         + description);
     System.out.println("Open " + server.uri() + "?project=demo in a browser (Ctrl-C stops).");
     stopped.await();
+  }
+
+  /**
+   * The stores {@link #main} serves, opened from the settings as {@link RedisStores#fromEnv()}
+   * reads them (failover settings included), with a 30 s presence lifetime unless
+   * {@code CANVASSTATE_PRESENCE_TTL} is set.
+   *
+   * @param redis the Redis stores, or null on the in-memory store
+   * @param resources what to close, in order, when the server stops
+   */
+  record Stores(CanvasStore<Shape> canvas, PresenceStore<Cursor> presence, String description,
+      @Nullable RedisStores redis, List<AutoCloseable> resources) {
+    /**
+     * Opens the stores {@code env} names: Redis if it names one, the in-memory store otherwise.
+     *
+     * @throws IllegalArgumentException if a Redis setting is unusable
+     */
+    static Stores open(Environment env) {
+      StoreConfig config = env.store();
+      if (!env.isSet("CANVASSTATE_PRESENCE_TTL")) {
+        config = config.toBuilder().ttl(config.ttl().withPresenceTtl(PRESENCE_TTL)).build();
+      }
+      if (config.deployment() == StoreConfig.Deployment.NONE) {
+        CanvasStore<Shape> canvas =
+            InMemoryCanvasStore.builder(JacksonCodec.of(Shape.class)).ttl(config.ttl()).build();
+        PresenceStore<Cursor> presence =
+            InMemoryPresenceStore.builder(JacksonCodec.of(Cursor.class)).ttl(config.ttl()).build();
+        return new Stores(canvas, presence, "in-memory (no REDIS_URL: this instance only)", null,
+            List.of(canvas, presence));
+      }
+      RedisStores redis = env.redisStores(config);
+      CanvasStore<Shape> canvas = redis.canvas(JacksonCodec.of(Shape.class));
+      PresenceStore<Cursor> presence = redis.presence(JacksonCodec.of(Cursor.class));
+      String description = "Redis " + config.deployment().name().toLowerCase(java.util.Locale.ROOT)
+          + " " + config.redisUrl().map(URI::toString).orElse(config.clusterEndpoints().toString());
+      return new Stores(canvas, presence, description, redis, List.of(canvas, presence, redis));
+    }
   }
 
   private static String argument(String[] args, int i, String name) {

@@ -6,7 +6,6 @@ import io.canvasstate.StoreConfig;
 import io.canvasstate.examples.QuickStart.Shape;
 import io.canvasstate.failover.ConflictEvent;
 import io.canvasstate.failover.DroppedEvent;
-import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.failover.FailoverListener;
 import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.failover.TransitionEvent;
@@ -24,12 +23,13 @@ public final class FailoverDemo {
   private FailoverDemo() {}
 
   public static void main(String[] args) throws InterruptedException {
-    StoreConfig config = StoreConfig.fromEnv();
+    Environment env = Environment.read();
+    StoreConfig config = env.store();
     if (config.deployment() == StoreConfig.Deployment.NONE || !config.fallbackEnabled()) {
       System.out.println("Set REDIS_URL (and leave CANVASSTATE_FALLBACK on) to run this demo.");
       return;
     }
-    try (RedisStores redis = RedisStores.create(config, FailoverConfig.fromEnv())) {
+    try (RedisStores redis = env.redisStores(config)) {
       CanvasStore<Shape> canvas = redis.canvas(JacksonCodec.of(Shape.class));
       FailoverStore failover = redis.failover().orElseThrow();
       failover.addListener(new FailoverListener() {

@@ -81,7 +81,9 @@ public final class MultiInstanceDemo {
 
   /** Runs the demo against {@code REDIS_URL}, or {@code redis://127.0.0.1:6379} if unset. */
   public static void main(String[] args) throws IOException, InterruptedException {
-    StoreConfig config = StoreConfig.fromEnv();
+    // Read every setting, so that a bad one stops this demo as it stops the others; the demo
+    // itself runs on the bare Redis stores (no fallback), so only the Redis ones apply.
+    StoreConfig config = Environment.read().store();
     if (config.deployment() == StoreConfig.Deployment.NONE) {
       System.out.println("REDIS_URL is not set: using redis://127.0.0.1:6379");
       config = config.toBuilder().redisUrl("redis://127.0.0.1:6379").build();

@@ -36,13 +36,19 @@ public final class PersistenceExample {
   private PersistenceExample() {}
 
   public static void main(String[] args) {
-    CanvasRepository<Shape> repository = isSet(System.getenv("DYNAMODB_TABLE"))
+    Environment env = Environment.read();
+    PersistenceConfig persistenceConfig = env.persistence();
+    if (!env.isSet("CANVASSTATE_SAVE_INTERVAL")) {
+      // Save every second rather than every 5 s, so the example shows saves quickly.
+      persistenceConfig = persistenceConfig.toBuilder().saveInterval(Duration.ofSeconds(1)).build();
+    }
+    CanvasRepository<Shape> repository = env.isSet("DYNAMODB_TABLE")
         ? dynamoDb()
         : repository(System.getenv("JDBC_URL"));
     Persistence<Shape> persistence = Persistence.builder(repository)
-        .config(PersistenceConfig.builder().saveInterval(Duration.ofSeconds(1)).build())
+        .config(persistenceConfig)
         .build();
-    StoreConfig config = StoreConfig.fromEnv();
+    StoreConfig config = env.store();
     try (repository) { // the DynamoDB client holds connections
       if (config.deployment() == StoreConfig.Deployment.NONE) {
         try (CanvasStore<Shape> canvas = InMemoryCanvasStore.builder(SHAPES, persistence).build()) {
@@ -50,7 +56,7 @@ public final class PersistenceExample {
         }
         return;
       }
-      try (RedisStores redis = RedisStores.create(config)) {
+      try (RedisStores redis = env.redisStores(config)) {
         run(redis.canvas(SHAPES, persistence), persistence, repository);
       }
     }

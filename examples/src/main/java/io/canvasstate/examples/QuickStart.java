@@ -25,7 +25,8 @@ public final class QuickStart {
   private QuickStart() {}
 
   public static void main(String[] args) {
-    StoreConfig config = StoreConfig.fromEnv();
+    Environment env = Environment.read();
+    StoreConfig config = env.store();
     if (config.deployment() == StoreConfig.Deployment.NONE) {
       System.out.println("No REDIS_URL set: using the in-memory store (state lives in this process only).");
       try (CanvasStore<Shape> canvas = InMemoryCanvasStore.create(JacksonCodec.of(Shape.class));
@@ -35,7 +36,7 @@ public final class QuickStart {
       return;
     }
     System.out.println("Using Redis: " + config);
-    try (RedisStores redis = RedisStores.create(config);
+    try (RedisStores redis = env.redisStores(config);
         CanvasStore<Shape> canvas = redis.canvas(JacksonCodec.of(Shape.class));
         PresenceStore<Cursor> presence = redis.presence(JacksonCodec.of(Cursor.class))) {
       run(canvas, presence, "Redis " + config.deployment().name().toLowerCase(java.util.Locale.ROOT)

@@ -48,7 +48,9 @@ class CanvasPageBrowserTest {
     CanvasServer server = CanvasServer.start(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
         stores.canvas(JacksonCodec.of(Shape.class)),
-        stores.presence(JacksonCodec.of(Cursor.class)), "Redis (browser test)");
+        // As long as the description of a cluster gets: the toolbar must still fit on one line.
+        stores.presence(JacksonCodec.of(Cursor.class)),
+        "Redis cluster [10.0.0.1:6379, 10.0.0.2:6379, 10.0.0.3:6379] (browser test)");
     resources.add(0, server);
     return server;
   }
@@ -76,6 +78,30 @@ class CanvasPageBrowserTest {
     }
     assertThat(alice.eval("document.getElementById('instance').textContent").asText())
         .isEqualTo(a.instanceId());
+
+    // At 1,200 px the toolbar is one line, "Clear canvas" and the count included, and the canvas
+    // fills the window below it without scrolling.
+    JsonNode layout = alice.eval("(() => { const items = [...document.querySelector('header').children]"
+        + ".map(e => e.getBoundingClientRect()); const r = board.getBoundingClientRect();"
+        + " const mids = items.map(i => i.top + i.height / 2);"
+        + " return {width: innerWidth, height: innerHeight,"
+        + " lineSpread: Math.max(...mids) - Math.min(...mids),"
+        + " rightmost: Math.max(...items.map(i => i.right)),"
+        + " headerBottom: document.querySelector('header').getBoundingClientRect().bottom,"
+        + " left: r.left, right: r.right, top: r.top, bottom: r.bottom,"
+        + " scrolls: document.documentElement.scrollHeight > innerHeight"
+        + " || document.documentElement.scrollWidth > innerWidth}; })()");
+    assertThat(layout.path("width").asInt()).as("window width").isEqualTo(1200);
+    assertThat(layout.path("lineSpread").asDouble()).as("toolbar items on one line").isLessThan(2);
+    assertThat(layout.path("rightmost").asDouble()).as("toolbar inside the window")
+        .isLessThanOrEqualTo(1200);
+    assertThat(layout.path("left").asDouble()).as("canvas left edge").isLessThanOrEqualTo(20);
+    assertThat(layout.path("right").asDouble()).as("canvas right edge").isGreaterThanOrEqualTo(1180);
+    assertThat(layout.path("top").asDouble() - layout.path("headerBottom").asDouble())
+        .as("canvas top, below the toolbar and the help line").isLessThanOrEqualTo(50);
+    assertThat(layout.path("height").asDouble() - layout.path("bottom").asDouble())
+        .as("room left under the canvas (the people line)").isLessThanOrEqualTo(50);
+    assertThat(layout.path("scrolls").asBoolean()).as("page scrolls").isFalse();
     assertThat(bob.eval("document.getElementById('instance').textContent").asText())
         .isEqualTo(b.instanceId());
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
+import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.testing.RedisServerExtension;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +67,21 @@ class CanvasServerTest {
     for (AutoCloseable r : resources) {
       r.close();
     }
+  }
+
+  @Test
+  void storesOpen_failoverSettings_reachTheFailoverStore() throws Exception {
+    Environment env = Environment.of(Map.of("REDIS_URL", redis.url(),
+        "CANVASSTATE_FAILOVER_PROBE_INTERVAL", "250ms", "CANVASSTATE_FAILOVER_BATCH_SIZE", "7"));
+
+    CanvasServer.Stores stores = CanvasServer.Stores.open(env);
+    resources.addAll(stores.resources());
+
+    assertThat(stores.redis()).isNotNull();
+    FailoverConfig used = stores.redis().failover().orElseThrow().config();
+    assertThat(used.probeInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(used.writeBackBatchSize()).isEqualTo(7);
+    assertThat(stores.description()).startsWith("Redis standalone");
   }
 
   @Test
