@@ -146,8 +146,7 @@ final class ProjectSaver<T> {
         return saved.outcome == Outcome.FAILED && outcome == Outcome.SAVED ? outcome : saved.outcome;
       }
       outcome = Outcome.SAVED;
-      if (saved.remaining == 0) {
-        store.log().forget(project);
+      if (saved.remaining == 0) { // completing took it off the list
         backoff.remove(projectId);
         return outcome;
       }
