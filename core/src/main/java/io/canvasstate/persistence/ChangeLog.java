@@ -214,7 +214,7 @@ public interface ChangeLog {
    * Records that {@code saved} (changes of {@code claim}) are saved: clears each one whose version
    * is still the object's latest, so a change made since stays unsaved, and ends the claim if
    * {@code claim.owner()} still holds it. A project left without unsaved changes starts its
-   * lifetime again.
+   * lifetime again and leaves the list of dirty projects (as {@link #forget} does).
    *
    * @return how many unsaved changes the project has left
    */

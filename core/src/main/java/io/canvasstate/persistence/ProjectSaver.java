@@ -146,8 +146,7 @@ final class ProjectSaver<T> {
         return saved.outcome == Outcome.FAILED && outcome == Outcome.SAVED ? outcome : saved.outcome;
       }
       outcome = Outcome.SAVED;
-      if (saved.remaining == 0) {
-        store.log().forget(project);
+      if (saved.remaining == 0) { // completing took it off the list
         backoff.remove(projectId);
         return outcome;
       }
@@ -204,8 +203,10 @@ final class ProjectSaver<T> {
     }
     if (undecodable > 0) {
       persistence.saveFailures.increment();
+      // nothing else to save: the project backs off now; else after the save of the rest
+      boolean stuck = upserts.isEmpty() && deletes.isEmpty() && lost.isEmpty();
       failed(projectId, SaveFailedEvent.Reason.UNDECODABLE_VALUE, undecodable, firstError,
-          Duration.ZERO);
+          stuck ? backOff(projectId) : Duration.ZERO);
     }
     if (!lost.isEmpty()) {
       Page restored = restoreLost(claim, lost);

@@ -17,8 +17,9 @@ import java.time.Instant;
  * @param error what went wrong: the exception's class and message (repositories and stores put
  *     no secret in them)
  * @param at when, by the persistence clock
- * @param retryIn how long until the project is due again (zero for {@link Reason#SUPERSEDED},
- *     which is not the project's fault)
+ * @param retryIn how long until the project is due again: zero for {@link Reason#SUPERSEDED}
+ *     (not the project's fault), and for {@link Reason#UNDECODABLE_VALUE} reported with a save of
+ *     the project's other changes (the project then backs off once they are saved)
  */
 public record SaveFailedEvent(
     String projectId, Reason reason, int changes, String error, Instant at, Duration retryIn) {

@@ -193,6 +193,31 @@ class InMemoryPersistenceTest {
   }
 
   @Test
+  void projectWithOnlyAnUndecodableValue_backsOffAndYoungerProjectsAreSaved() {
+    Persistence<TestShape> one = Persistence.builder(repository).clock(clock).listener(events)
+        .config(PersistenceConfig.builder().maxProjectsPerRound(1)
+            .saveInterval(Duration.ofSeconds(5)).build()).build();
+    InMemoryCanvasStore<TestShape> s = InMemoryCanvasStore.builder(SHAPES, one).clock(clock).build();
+    s.putEncoded("stuck", "bad", "{not json".getBytes(UTF_8)); // the oldest change
+    clock.advance(Duration.ofMillis(1));
+    s.put("young", "a", shape("a", 1));
+    AutoSaveWorker w = one.worker();
+    workers.add(w);
+
+    AutoSaveWorker.Round first = w.runOnce();
+    AutoSaveWorker.Round second = w.runOnce();
+
+    assertThat(first.failed()).isEqualTo(1);
+    assertThat(second.saved()).as("not starved behind the stuck project").isEqualTo(1);
+    assertThat(durable.load("young")).containsOnlyKeys("a");
+    assertThat(events.failed).singleElement()
+        .satisfies(e -> assertThat(e.retryIn()).isEqualTo(Duration.ofSeconds(5)));
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(w.runOnce().failed()).as("tried again after its backoff").isEqualTo(1);
+    assertThat(events.failed.get(1).retryIn()).as("doubled").isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void largeProject_isSavedInPagesOfMaxChanges() {
     Persistence<TestShape> paged = Persistence.builder(repository).clock(clock)
         .config(PersistenceConfig.builder().maxChangesPerSave(7).build()).build();

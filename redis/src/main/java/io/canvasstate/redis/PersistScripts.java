@@ -283,12 +283,14 @@ final class PersistScripts {
       """);
 
   /**
-   * ARGV[1] = owner, ARGV[2] = canvas TTL ms, ARGV[3..] = id, version, id, version... Clears each
-   * version still current, ends the owner's claim, and gives a clean project its TTL back.
-   * Returns how many changes are left.
+   * ARGV[1] = owner, ARGV[2] = canvas TTL ms, ARGV[3] = project id or empty, ARGV[4..] = id,
+   * version, id, version... Clears each version still current, ends the owner's claim, and gives
+   * a clean project its TTL back; with a project id (a single server), KEYS[4] and KEYS[5] are the
+   * sorted sets of dirty and due projects, and a clean project leaves them. Returns how many
+   * changes are left.
    */
   static final Script COMPLETE = Script.of("completeDirty", """
-      for i = 3, #ARGV, 2 do
+      for i = 4, #ARGV, 2 do
         if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
           redis.call('HDEL', KEYS[2], ARGV[i])
         end
@@ -302,6 +304,10 @@ final class PersistScripts {
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
         redis.call('PEXPIRE', KEYS[3], ARGV[2])
+        if ARGV[3] ~= '' then
+          redis.call('ZREM', KEYS[4], ARGV[3])
+          redis.call('ZREM', KEYS[5], ARGV[3])
+        end
       end
       return n
       """);

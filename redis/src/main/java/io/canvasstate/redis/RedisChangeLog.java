@@ -235,17 +235,26 @@ final class RedisChangeLog implements ChangeLog {
 
   @Override
   public int complete(Claim claim, Collection<Change> saved) {
-    String key = schema.objectsKey(claim.projectId());
-    List<byte[]> args = new ArrayList<>(2 + 2 * saved.size());
+    String projectId = claim.projectId();
+    String key = schema.objectsKey(projectId);
+    List<byte[]> args = new ArrayList<>(3 + 2 * saved.size());
     args.add(bytes(claim.owner()));
     args.add(ttlArg);
+    args.add(singleServer ? bytes(projectId) : EMPTY);
     for (Change c : saved) {
       args.add(bytes(c.objectId()));
       args.add(bytes(c.version()));
     }
-    Long left = (Long) run("complete", key, PersistScripts.COMPLETE,
-        projectKeys(claim.projectId(), key), args);
-    return (int) Math.min(Integer.MAX_VALUE, requireNonNull(left, "reply"));
+    List<byte[]> keys = new ArrayList<>(projectKeys(projectId, key));
+    if (singleServer) {
+      keys.addAll(listKeys); // the script unlists a clean project itself
+    }
+    Long left = (Long) run("complete", key, PersistScripts.COMPLETE, keys, args);
+    int remaining = (int) Math.min(Integer.MAX_VALUE, requireNonNull(left, "reply"));
+    if (remaining == 0 && !singleServer) {
+      unlist(projectId, EMPTY); // a change racing this is listed again as of now
+    }
+    return remaining;
   }
 
   @Override
@@ -265,6 +274,15 @@ final class RedisChangeLog implements ChangeLog {
           List.of(bytes(dirty), indexKeys.get(0), dueKey), List.of(member));
       return;
     }
+    unlist(projectId, number(project.since()));
+  }
+
+  /**
+   * On a Cluster: takes a project off the lists, then lists it again (scored {@code since}, or
+   * Redis' clock if empty) if its dirty hash has changes.
+   */
+  private void unlist(String projectId, byte[] since) {
+    byte[] member = bytes(projectId);
     Batch unlist = backend.batch("forget");
     Batch.Step<Long> removed = unlist.command(indexKey, p -> p.zrem(indexKeys.get(0), member));
     Batch.Step<Long> undue = unlist.command(indexKey, p -> p.zrem(dueKey, member));
@@ -279,8 +297,7 @@ final class RedisChangeLog implements ChangeLog {
     Batch.Step<Long> left = check.command(dirty, p -> p.hlen(dirtyKey));
     check.run();
     if (!ZERO.equals(left.get())) {
-      run("forget", indexKey, PersistScripts.INDEX, listKeys,
-          List.of(member, number(project.since())));
+      run("forget", indexKey, PersistScripts.INDEX, listKeys, List.of(member, since));
     }
   }
 
