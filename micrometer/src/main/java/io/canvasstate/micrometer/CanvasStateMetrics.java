@@ -73,14 +73,16 @@ public final class CanvasStateMetrics implements MeterBinder {
     this.histograms = b.histograms;
     this.tags = b.tags;
     for (Named<FailoverStore> f : b.failovers) {
-      failoverMeters(f.name, f.value);
+      failover(f.name, f.value);
     }
     for (Named<Persistence<?>> p : b.persistences) {
-      persistenceMeters(p.name, p.value);
+      persistence(p.name, p.value);
     }
     for (Named<RedisStores> r : b.redis) {
       RedisPoolMeters.register(meters, tags.and("name", r.name), r.value);
-      sources.add(r.value);
+      synchronized (sources) {
+        sources.add(r.value);
+      }
     }
   }
 
@@ -130,8 +132,19 @@ public final class CanvasStateMetrics implements MeterBinder {
 
   // ---- failover ----
 
-  private void failoverMeters(String name, FailoverStore failover) {
-    sources.add(failover);
+  /**
+   * Watches one more failover state, as {@link Builder#failover} does: for stores made after
+   * the binder, such as a store with persistence, which has a failover state of its own.
+   *
+   * @return this binder
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public CanvasStateMetrics failover(String name, FailoverStore failover) {
+    requireName(name);
+    requireNonNull(failover, "failover");
+    synchronized (sources) {
+      sources.add(failover);
+    }
     Tags t = tags.and("name", name);
     for (FailoverState s : FailoverState.values()) {
       Gauge.builder(PREFIX + "failover.state", failover, f -> f.state() == s ? 1 : 0)
@@ -182,15 +195,26 @@ public final class CanvasStateMetrics implements MeterBinder {
             .register(meters).increment();
       }
     });
+    return this;
   }
 
   // ---- persistence ----
 
-  private void persistenceMeters(String name, Persistence<?> persistence) {
+  /**
+   * Watches one more persistence, as {@link Builder#persistence} does.
+   *
+   * @return this binder
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public CanvasStateMetrics persistence(String name, Persistence<?> persistence) {
+    requireName(name);
+    requireNonNull(persistence, "persistence");
     Tags t = tags.and("name", name);
     // stats() asks the store for the backlog: one answer serves every meter of a scrape.
     Memo stats = new Memo(persistence::stats);
-    sources.add(stats);
+    synchronized (sources) {
+      sources.add(stats);
+    }
     functionCounter("persistence.saves", stats, m -> m.get().saves(), t,
         "repository saves that applied");
     functionCounter("persistence.saved.objects", stats, m -> m.get().savedObjects(), t,
@@ -234,6 +258,7 @@ public final class CanvasStateMetrics implements MeterBinder {
         loadTime.record(event.took());
       }
     });
+    return this;
   }
 
   private <S> void functionCounter(String name, S source, ToDoubleFunction<S> count, Tags t,
