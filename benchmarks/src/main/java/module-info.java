@@ -8,6 +8,8 @@ module io.canvasstate.benchmarks {
   requires io.canvasstate;
   requires io.canvasstate.inmemory;
   requires io.canvasstate.redis;
+  requires io.canvasstate.micrometer;
+  requires micrometer.core;
   requires redis.clients.jedis;
   requires jmh.core;
   requires java.management;

@@ -81,6 +81,9 @@ record Plan(List<Group> groups) {
     for (String op : List.of("get", "put", "getAll")) {
       g.add(new Group(FailoverBench.class, Map.of(), List.of(op + "Failover", op + "Bare")));
     }
+    for (String op : List.of("get", "put")) {
+      g.add(new Group(MetricsBench.class, Map.of(), List.of(op + "Metered", op + "Plain")));
+    }
     for (String codec : List.of("jackson", "raw")) {
       Map<String, String> p = Map.of("codec", codec);
       g.add(new Group(ManyClientsBench.class, p,

@@ -23,6 +23,7 @@ final class Table {
   static final double FLAT = 1.5;
   static final double IN_MEMORY = 1.5;
   static final double FAILOVER = 1.1;
+  static final double METRICS = 1.05;
   static final double MANY_CLIENTS = 0.6;
   static final double MEMORY = 1.3;
   static final int[] SIZES = {100, 1_000, 10_000};
@@ -113,6 +114,12 @@ final class Table {
           "`FailoverStore` over Redis, healthy", "`RedisCanvasStore` alone",
           results.get(key("FailoverBench." + op + "Failover")),
           results.get(key("FailoverBench." + op + "Bare")), Kind.AT_MOST, FAILOVER));
+    }
+    for (String op : List.of("get", "put")) {
+      rows.add(Report.compare("metrics overhead, " + op + " (jackson codec)",
+          "`CanvasStateMetrics.canvas` over the default store", "the default store, unmeasured",
+          results.get(key("MetricsBench." + op + "Metered")),
+          results.get(key("MetricsBench." + op + "Plain")), Kind.AT_MOST, METRICS));
     }
     for (String codec : List.of("jackson", "raw")) {
       String c = "codec=" + codec;

@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -124,6 +125,20 @@ class CanvasStateAutoConfigurationTest {
       assertThat(context.getStartupFailure()).rootCause()
           .hasMessageContaining("REDIS_POOL_SIZE").hasMessageContaining("0");
     });
+  }
+
+  @Test
+  void noRedisConfigured_startupFailsNamingTheSettings() {
+    Assumptions.assumeTrue(System.getenv("REDIS_URL") == null
+        && System.getenv("REDIS_CLUSTER_ENDPOINTS") == null
+        && System.getenv("REDIS_SENTINEL_MASTER") == null, "a Redis is configured by the environment");
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CanvasStateAutoConfiguration.class))
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .hasMessageContaining("no Redis configured").hasMessageContaining("REDIS_URL");
+        });
   }
 
   @Test
