@@ -120,6 +120,11 @@ final class Table {
           "`CanvasStateMetrics.canvas` over the default store", "the default store, unmeasured",
           results.get(key("MetricsBench." + op + "Metered")),
           results.get(key("MetricsBench." + op + "Plain")), Kind.AT_MOST, METRICS));
+      String inMemory = "inMemory" + Character.toUpperCase(op.charAt(0)) + op.substring(1);
+      rows.add(Report.compare("metrics overhead, in-memory " + op + " (jackson codec)",
+          "`CanvasStateMetrics.canvas` over `InMemoryCanvasStore`", "`InMemoryCanvasStore` alone",
+          results.get(key("MetricsCpuBench." + inMemory + "Metered")),
+          results.get(key("MetricsCpuBench." + inMemory + "Plain")), Kind.AT_MOST, METRICS));
     }
     for (String codec : List.of("jackson", "raw")) {
       String c = "codec=" + codec;

@@ -26,7 +26,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +62,7 @@ public final class CanvasStateMetrics implements MeterBinder {
   /** Prefix of every meter's name. */
   static final String PREFIX = "canvasstate.";
 
-  private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
+  private final Registries meters = new Registries();
   private final boolean histograms;
   private final Tags tags;
   /** What the meters read, kept reachable as long as the binder is (gauges hold weak references). */
@@ -94,8 +93,7 @@ public final class CanvasStateMetrics implements MeterBinder {
   /** Adds {@code registry} to the registries this binder's meters report to. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    requireNonNull(registry, "registry");
-    meters.add(registry);
+    meters.bind(requireNonNull(registry, "registry"));
   }
 
   /**
@@ -147,10 +145,8 @@ public final class CanvasStateMetrics implements MeterBinder {
     }
     Tags t = tags.and("name", name);
     for (FailoverState s : FailoverState.values()) {
-      Gauge.builder(PREFIX + "failover.state", failover, f -> f.state() == s ? 1 : 0)
-          .description("1 for the state the failover decorator is in, 0 for the others")
-          .tags(t).tag("state", lower(s))
-          .register(meters);
+      gauge("failover.state", failover, f -> f.state() == s ? 1 : 0, t.and("state", lower(s)),
+          "1 for the state the failover decorator is in, 0 for the others");
     }
     functionCounter("failover.failovers", failover, f -> f.stats().failovers(), t,
         "switches to the fallback (a start on the fallback counts)");
@@ -162,37 +158,30 @@ public final class CanvasStateMetrics implements MeterBinder {
         "outage changes that will not be written back");
     functionCounter("failover.expired", failover, f -> f.stats().expired(), t,
         "outage presences that expired before they could be written back");
-    Gauge.builder(PREFIX + "failover.pending", failover, f -> f.stats().pending())
-        .description("changes journaled during an outage, waiting to be written back")
-        .tags(t).register(meters);
-    TimeGauge.builder(PREFIX + "failover.time.in.state", failover, TimeUnit.MILLISECONDS,
-            f -> f.stats().timeInState().toMillis())
+    gauge("failover.pending", failover, f -> f.stats().pending(), t,
+        "changes journaled during an outage, waiting to be written back");
+    meters.register(r -> TimeGauge.builder(PREFIX + "failover.time.in.state", failover,
+            TimeUnit.MILLISECONDS, f -> f.stats().timeInState().toMillis())
         .description("how long the failover decorator has been in its current state")
-        .tags(t).register(meters);
+        .tags(t).register(r));
     failover.addListener(new FailoverListener() {
       @Override
       public void onTransition(TransitionEvent event) {
-        Counter.builder(PREFIX + "failover.transitions")
-            .description("state transitions of the failover decorator")
-            .tags(t).tag("from", lower(event.from())).tag("to", lower(event.to()))
-            .tag("reason", lower(event.reason()))
-            .register(meters).increment();
+        increment("failover.transitions", t.and("from", lower(event.from()),
+            "to", lower(event.to()), "reason", lower(event.reason())),
+            "state transitions of the failover decorator");
       }
 
       @Override
       public void onConflict(ConflictEvent event) {
-        Counter.builder(PREFIX + "failover.conflict.events")
-            .description("write-back conflicts, by reason")
-            .tags(t).tag("reason", lower(event.reason()))
-            .register(meters).increment();
+        increment("failover.conflict.events", t.and("reason", lower(event.reason())),
+            "write-back conflicts, by reason");
       }
 
       @Override
       public void onDropped(DroppedEvent event) {
-        Counter.builder(PREFIX + "failover.drop.events")
-            .description("outage changes dropped, by reason")
-            .tags(t).tag("reason", lower(event.reason()))
-            .register(meters).increment();
+        increment("failover.drop.events", t.and("reason", lower(event.reason())),
+            "outage changes dropped, by reason");
       }
     });
     return this;
@@ -225,46 +214,61 @@ public final class CanvasStateMetrics implements MeterBinder {
         "cold projects loaded from the repository");
     functionCounter("persistence.load.waits", stats, m -> m.get().loadWaits(), t,
         "calls that waited for another caller's load");
-    Gauge.builder(PREFIX + "persistence.backlog", stats,
-            m -> m.get().backlog().map(b -> (double) b.projects()).orElse(Double.NaN))
-        .description("projects with unsaved changes (NaN if the store could not be asked)")
-        .tags(t).register(meters);
-    TimeGauge.builder(PREFIX + "persistence.lag", stats, TimeUnit.MILLISECONDS,
+    gauge("persistence.backlog", stats,
+        m -> m.get().backlog().map(b -> (double) b.projects()).orElse(Double.NaN), t,
+        "projects with unsaved changes (NaN if the store could not be asked)");
+    meters.register(r -> TimeGauge.builder(PREFIX + "persistence.lag", stats,
+            TimeUnit.MILLISECONDS,
             m -> m.get().lag().map(d -> (double) d.toMillis()).orElse(Double.NaN))
         .description("age of the oldest unsaved change (NaN if the store could not be asked)")
-        .tags(t).register(meters);
-    Timer saveTime = Timer.builder(PREFIX + "persistence.save.duration")
-        .description("time the repository took to save a project's changes")
-        .tags(t).publishPercentileHistogram(histograms).register(meters);
-    Timer loadTime = Timer.builder(PREFIX + "persistence.load.duration")
-        .description("time a cold project took to load from the repository")
-        .tags(t).publishPercentileHistogram(histograms).register(meters);
+        .tags(t).register(r));
     persistence.addListener(new PersistenceListener() {
       @Override
       public void onSaved(SaveEvent event) {
-        saveTime.record(event.took());
+        record("persistence.save.duration", t, event.took(),
+            "time the repository took to save a project's changes");
       }
 
       @Override
       public void onSaveFailed(SaveFailedEvent event) {
-        Counter.builder(PREFIX + "persistence.save.failure.events")
-            .description("failed project saves, by reason")
-            .tags(t).tag("reason", lower(event.reason()))
-            .register(meters).increment();
+        increment("persistence.save.failure.events", t.and("reason", lower(event.reason())),
+            "failed project saves, by reason");
       }
 
       @Override
       public void onLoaded(LoadEvent event) {
-        loadTime.record(event.took());
+        record("persistence.load.duration", t, event.took(),
+            "time a cold project took to load from the repository");
       }
     });
     return this;
   }
 
+  private <S> void gauge(String name, S source, ToDoubleFunction<S> value, Tags t,
+      String description) {
+    meters.register(r -> Gauge.builder(PREFIX + name, source, value)
+        .description(description).tags(t).register(r));
+  }
+
+  /** Counts one event in every registry bound now. */
+  private void increment(String name, Tags t, String description) {
+    for (MeterRegistry r : meters.bound()) {
+      Counter.builder(PREFIX + name).description(description).tags(t).register(r).increment();
+    }
+  }
+
+  /** Records one duration in every registry bound now. */
+  private void record(String name, Tags t, Duration took, String description) {
+    for (MeterRegistry r : meters.bound()) {
+      Timer.builder(PREFIX + name).description(description).tags(t)
+          .publishPercentileHistogram(histograms).register(r).record(took);
+    }
+  }
+
   private <S> void functionCounter(String name, S source, ToDoubleFunction<S> count, Tags t,
       String description) {
-    FunctionCounter.builder(PREFIX + name, source, count)
-        .description(description).tags(t).register(meters);
+    meters.register(r -> FunctionCounter.builder(PREFIX + name, source, count)
+        .description(description).tags(t).register(r));
   }
 
   static String lower(Enum<?> value) {

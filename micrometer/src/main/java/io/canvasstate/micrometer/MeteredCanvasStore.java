@@ -5,8 +5,12 @@ import io.canvasstate.CanvasListener;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Subscription;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +37,15 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
   private final Operations.Op compareAndSet;
   private final Operations.Op removeIfEqual;
   private final Operations.Op subscribe;
+  /** Subscriptions through this store, by project: only their puts wait for an echo. */
+  private final ConcurrentHashMap<String, AtomicInteger> watched = new ConcurrentHashMap<>();
+  /**
+   * When puts through this store started, by project and object, until their own change event
+   * reaches a listener: the delivery lag. At most {@link #MAX_ECHOES}, so a put that produces no
+   * event (an unchanged value) never makes it grow without bound.
+   */
+  private final ConcurrentHashMap<String, Long> echoes = new ConcurrentHashMap<>();
+  static final int MAX_ECHOES = 10_000;
 
   MeteredCanvasStore(CanvasStore<T> store, Operations ops) {
     this.store = store;
@@ -81,10 +94,18 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
   @Override
   public void put(String projectId, String objectId, T object) {
     long start = System.nanoTime();
+    // Noted before the write: its event can reach a listener before the call returns.
+    boolean echo = !watched.isEmpty() && watched.containsKey(projectId);
+    if (echo) {
+      awaitEcho(projectId, objectId, start);
+    }
     try {
       store.put(projectId, objectId, object);
       put.succeeded(start);
     } catch (RuntimeException e) {
+      if (echo) {
+        echoes.remove(echoKey(projectId, objectId), start);
+      }
       throw put.failed(start, e);
     }
   }
@@ -162,10 +183,16 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public Subscription subscribe(String projectId, CanvasListener<T> listener) {
-    java.util.Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(listener, "listener");
     CanvasListener<T> measured = event -> {
       ops.event(Operations.type(event),
           event instanceof CanvasEvent.Resync<T> r ? r.reason() : null);
+      if (event instanceof CanvasEvent.Put<T> p && p.isFrom(store.instanceId())) {
+        Long started = echoes.remove(echoKey(p.projectId(), p.objectId()));
+        if (started != null) {
+          ops.delivered(System.nanoTime() - started);
+        }
+      }
       long start = System.nanoTime();
       try {
         listener.onEvent(event);
@@ -173,7 +200,35 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
         ops.listenerTook(System.nanoTime() - start);
       }
     };
-    return call(subscribe, () -> store.subscribe(projectId, measured));
+    Subscription subscription = call(subscribe, () -> store.subscribe(projectId, measured));
+    watched.computeIfAbsent(projectId, p -> new AtomicInteger()).incrementAndGet();
+    return new Subscription() {
+      private final AtomicBoolean closed = new AtomicBoolean();
+
+      @Override
+      public void close() {
+        subscription.close();
+        if (closed.compareAndSet(false, true)) {
+          watched.computeIfPresent(projectId, (p, n) -> n.decrementAndGet() == 0 ? null : n);
+        }
+      }
+
+      @Override
+      public boolean isActive() {
+        return subscription.isActive();
+      }
+    };
+  }
+
+  private void awaitEcho(String projectId, String objectId, long start) {
+    if (echoes.size() >= MAX_ECHOES) {
+      echoes.clear();
+    }
+    echoes.put(echoKey(projectId, objectId), start);
+  }
+
+  private static String echoKey(String projectId, String objectId) {
+    return projectId + '\u0000' + objectId;
   }
 
   @Override

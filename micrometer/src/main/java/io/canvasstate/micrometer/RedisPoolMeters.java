@@ -3,7 +3,6 @@ package io.canvasstate.micrometer;
 import io.canvasstate.redis.PoolStats;
 import io.canvasstate.redis.RedisStores;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.function.ToIntFunction;
 
@@ -14,7 +13,7 @@ import java.util.function.ToIntFunction;
 final class RedisPoolMeters {
   private RedisPoolMeters() {}
 
-  static void register(MeterRegistry meters, Tags tags, RedisStores stores) {
+  static void register(Registries meters, Tags tags, RedisStores stores) {
     gauge(meters, tags.and("state", "active"), stores, "redis.pool.connections",
         PoolStats::active, "pooled Redis connections, by state");
     gauge(meters, tags.and("state", "idle"), stores, "redis.pool.connections",
@@ -25,10 +24,10 @@ final class RedisPoolMeters {
         "the most pooled connections (per node, times the nodes)");
   }
 
-  private static void gauge(MeterRegistry meters, Tags tags, RedisStores stores, String name,
+  private static void gauge(Registries meters, Tags tags, RedisStores stores, String name,
       ToIntFunction<PoolStats> figure, String description) {
-    Gauge.builder(CanvasStateMetrics.PREFIX + name, stores,
+    meters.register(r -> Gauge.builder(CanvasStateMetrics.PREFIX + name, stores,
             s -> figure.applyAsInt(s.poolStats()))
-        .description(description).tags(tags).register(meters);
+        .description(description).tags(tags).register(r));
   }
 }

@@ -10,6 +10,7 @@ import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.inmemory.InMemoryCanvasRepository;
+import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.persistence.Persistence;
 import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.testing.RedisServerExtension;
@@ -171,6 +172,11 @@ class CanvasStateMetricsTest {
           .tags("store", "presence", "type", "joined").counter().count()).isEqualTo(1);
       assertThat(registry.get("canvasstate.events.listener.duration").tag("store", "canvas")
           .timer().count()).isEqualTo(2);
+      // The put's own event came back: one delivery lag, from the start of the put.
+      assertThat(registry.get("canvasstate.events.delivery.lag").tag("store", "canvas")
+          .timer().count()).isEqualTo(1);
+      assertThat(registry.get("canvasstate.events.delivery.lag").tag("store", "canvas")
+          .timer().totalTime(TimeUnit.NANOSECONDS)).isPositive();
     });
     assertThat(registry.get("canvasstate.operations")
         .tags("store", "presence", "name", "cursors", "operation", "put").timer().count())
@@ -205,6 +211,25 @@ class CanvasStateMetricsTest {
     assertThat(registry.get("canvasstate.persistence.save.failures").functionCounter().count())
         .isZero();
     assertNoIdInTags();
+  }
+
+  @Test
+  void bindTo_afterWrapping_laterCallsReachEveryBoundRegistry() {
+    CanvasStateMetrics metrics = CanvasStateMetrics.builder().build();
+    CanvasStore<String> canvas =
+        metrics.canvas("shapes", InMemoryCanvasStore.create(Codec.string()));
+    canvas.put(PROJECT, OBJECT, "{}");      // before any registry: not recorded anywhere
+    SimpleMeterRegistry second = new SimpleMeterRegistry();
+    metrics.bindTo(registry);
+    canvas.put(PROJECT, OBJECT, "{}");
+    metrics.bindTo(second);
+    metrics.bindTo(second);                 // binding twice changes nothing
+    canvas.put(PROJECT, OBJECT, "{}");
+
+    assertThat(registry.get("canvasstate.operations").tags("operation", "put").timer().count())
+        .isEqualTo(2);
+    assertThat(second.get("canvasstate.operations").tags("operation", "put").timer().count())
+        .isEqualTo(1);
   }
 
   @Test
