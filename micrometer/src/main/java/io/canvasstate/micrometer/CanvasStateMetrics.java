@@ -50,11 +50,11 @@ import java.util.function.ToDoubleFunction;
  * CanvasStore<Shape> shapes = metrics.canvas("shapes", redisStores.canvas(codec));
  * }</pre>
  *
- * <p>Meters are created when the binder is built and when a store is wrapped, on an internal
- * composite registry; {@link #bindTo} adds a registry to it, so stores may be wrapped before or
- * after the registries are bound, and one binder may be bound to several registries. Tags carry
- * only names the application chose (the {@code name} given here) and fixed sets of values
- * (operations, states, reasons, error kinds), never a project, object or user id.
+ * <p>Meters are registered in every registry {@link #bindTo} adds, including registries bound
+ * after the stores were wrapped (Spring binds them late) and several registries at once; what a
+ * store did before the first registry was bound is not recorded. Tags carry only names the
+ * application chose (the {@code name} given here) and fixed sets of values (operations, states,
+ * reasons, error kinds), never a project, object or user id.
  *
  * <p>Thread-safe; the wrapped stores are as thread-safe as the stores they wrap.
  */
@@ -90,7 +90,7 @@ public final class CanvasStateMetrics implements MeterBinder {
     return new Builder();
   }
 
-  /** Adds {@code registry} to the registries this binder's meters report to. */
+  /** Adds {@code registry} to the registries this binder's meters report to; idempotent. */
   @Override
   public void bindTo(MeterRegistry registry) {
     meters.bind(requireNonNull(registry, "registry"));

@@ -142,6 +142,16 @@ class CanvasStateAutoConfigurationTest {
   }
 
   @Test
+  void storeConfig_applicationDefinesOne_autoConfigurationBacksOff() {
+    StoreConfig own = redis.configBuilder().keyPrefix("own:").poolSize(3).build();
+    runner.withBean(StoreConfig.class, () -> own).run(context -> {
+      assertThat(context).hasSingleBean(StoreConfig.class);
+      assertThat(context.getBean(RedisStores.class).config()).isSameAs(own);
+      assertThat(context.getBean(RedisStores.class).poolStats().max()).isEqualTo(3);
+    });
+  }
+
+  @Test
   void password_neverInToStringOfPropertiesOrConfig() {
     runner.withPropertyValues("canvasstate.redis.password=s3cret-pw").run(context -> {
       assertThat(context.getBean(CanvasStateProperties.class).toString())
