@@ -73,7 +73,8 @@ class CanvasStateMetricsTest {
     assertThat(registry.get("canvasstate.operations")
         .tags("store", "canvas", "operation", "get", "outcome", "success")
         .timer().count()).isEqualTo(2);
-    assertThat(registry.get("canvasstate.operations").tags("operation", "get").timer()
+    assertThat(registry.get("canvasstate.operations").tags("operation", "get", "outcome", "success")
+        .timer()
         .totalTime(TimeUnit.NANOSECONDS)).isPositive();
     assertThat(registry.get("canvasstate.redis.pool.max").gauge().value()).isEqualTo(16);
     assertThat(registry.get("canvasstate.redis.pool.connections").tag("state", "idle").gauge()
@@ -179,7 +180,8 @@ class CanvasStateMetricsTest {
           .timer().totalTime(TimeUnit.NANOSECONDS)).isPositive();
     });
     assertThat(registry.get("canvasstate.operations")
-        .tags("store", "presence", "name", "cursors", "operation", "put").timer().count())
+        .tags("store", "presence", "name", "cursors", "operation", "put", "outcome", "success")
+        .timer().count())
         .isEqualTo(1);
     assertNoIdInTags();
   }
@@ -226,9 +228,11 @@ class CanvasStateMetricsTest {
     metrics.bindTo(second);                 // binding twice changes nothing
     canvas.put(PROJECT, OBJECT, "{}");
 
-    assertThat(registry.get("canvasstate.operations").tags("operation", "put").timer().count())
+    assertThat(registry.get("canvasstate.operations")
+        .tags("operation", "put", "outcome", "success").timer().count())
         .isEqualTo(2);
-    assertThat(second.get("canvasstate.operations").tags("operation", "put").timer().count())
+    assertThat(second.get("canvasstate.operations")
+        .tags("operation", "put", "outcome", "success").timer().count())
         .isEqualTo(1);
   }
 

@@ -188,7 +188,8 @@ class CanvasStateAutoConfigurationTest {
       CanvasStore<Shape> shapes = context.getBean("shapes", CanvasStore.class);
       shapes.put("p1", "a", new Shape("rect", 0, 0));
       assertThat(registry.get("canvasstate.operations")
-          .tags("store", "canvas", "name", "shapes", "operation", "put").timer().count())
+          .tags("store", "canvas", "name", "shapes", "operation", "put", "outcome", "success")
+          .timer().count())
           .isEqualTo(1);
       assertThat(registry.get("canvasstate.redis.pool.max").gauge().value()).isEqualTo(16);
     });
@@ -266,6 +267,28 @@ class CanvasStateAutoConfigurationTest {
           assertThat(repository.load("p1")).isEmpty(); // the worker's first round is an hour away
         });
     assertThat(repository.load("p1")).containsExactlyEntriesOf(Map.of("a", "{\"x\":1}"));
+  }
+
+  @Test
+  void metrics_storeWithRepository_persistenceAndItsFailoverWatched() {
+    InMemoryCanvasRepository<String> repository = InMemoryCanvasRepository.create(Codec.string());
+    runner.withPropertyValues("canvasstate.persistence.save-interval=1h")
+        .withBean(InMemoryCanvasRepository.class, () -> repository)
+        .withUserConfiguration(Drawings.class)
+        .run(context -> {
+          MeterRegistry registry = new SimpleMeterRegistry();
+          context.getBean(CanvasStateMetrics.class).bindTo(registry);
+          @SuppressWarnings("unchecked")
+          CanvasStore<String> drawings = context.getBean("drawings", CanvasStore.class);
+          drawings.put("p1", "a", "{}");
+          assertThat(registry.get("canvasstate.operations")
+              .tags("name", "drawings", "operation", "put", "outcome", "success").timer().count())
+              .isEqualTo(1);
+          assertThat(registry.get("canvasstate.persistence.backlog").tag("name", "drawings")
+              .gauge().value()).isEqualTo(1);
+          assertThat(registry.get("canvasstate.failover.state")
+              .tags("name", "drawings", "state", "healthy").gauge().value()).isEqualTo(1);
+        });
   }
 
   /** A store with persistence, as an application declares it. */
