@@ -12,6 +12,8 @@ module io.canvasstate.benchmarks {
   requires io.canvasstate.dynamodb;
   requires org.postgresql.jdbc;
   requires java.naming;
+  requires io.canvasstate.micrometer;
+  requires micrometer.core;
   requires redis.clients.jedis;
   requires jmh.core;
   requires java.management;

@@ -88,6 +88,12 @@ record Plan(List<Group> groups) {
     }
     g.add(new Group(AutoSaveBench.class, Map.of(),
         List.of("drainThreeInstances", "drainOneInstance")));
+    for (String op : List.of("get", "put")) {
+      g.add(new Group(MetricsBench.class, Map.of(), List.of(op + "Metered", op + "Plain")));
+      String inMemory = "inMemory" + Character.toUpperCase(op.charAt(0)) + op.substring(1);
+      g.add(new Group(MetricsCpuBench.class, Map.of(),
+          List.of(inMemory + "Metered", inMemory + "Plain")));
+    }
     for (String codec : List.of("jackson", "raw")) {
       Map<String, String> p = Map.of("codec", codec);
       g.add(new Group(ManyClientsBench.class, p,

@@ -23,6 +23,7 @@ final class Table {
   static final double FLAT = 1.5;
   static final double IN_MEMORY = 1.5;
   static final double FAILOVER = 1.1;
+  static final double METRICS = 1.05;
   static final double MANY_CLIENTS = 0.6;
   static final double MEMORY = 1.3;
   static final double SCALE_OUT = 2.5;
@@ -133,6 +134,17 @@ final class Table {
         "workers of 3 instances", "the worker of 1 instance",
         results.get(key("AutoSaveBench.drainThreeInstances")),
         results.get(key("AutoSaveBench.drainOneInstance")), Kind.FASTER, SCALE_OUT));
+    for (String op : List.of("get", "put")) {
+      rows.add(Report.compare("metrics overhead, " + op + " (jackson codec)",
+          "`CanvasStateMetrics.canvas` over the default store", "the default store, unmeasured",
+          results.get(key("MetricsBench." + op + "Metered")),
+          results.get(key("MetricsBench." + op + "Plain")), Kind.AT_MOST, METRICS));
+      String inMemory = "inMemory" + Character.toUpperCase(op.charAt(0)) + op.substring(1);
+      rows.add(Report.compare("metrics overhead, in-memory " + op + " (jackson codec)",
+          "`CanvasStateMetrics.canvas` over `InMemoryCanvasStore`", "`InMemoryCanvasStore` alone",
+          results.get(key("MetricsCpuBench." + inMemory + "Metered")),
+          results.get(key("MetricsCpuBench." + inMemory + "Plain")), Kind.AT_MOST, METRICS));
+    }
     for (String codec : List.of("jackson", "raw")) {
       String c = "codec=" + codec;
       String with = " (" + codec + " codec)";

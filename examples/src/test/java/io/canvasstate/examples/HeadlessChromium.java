@@ -3,6 +3,7 @@ package io.canvasstate.examples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
@@ -29,8 +30,10 @@ import java.util.stream.Stream;
  * page as a person would: real mouse events, and JavaScript evaluated in the page to read what
  * it shows. Started on a temporary profile; {@link #close()} kills it and its child processes.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** Its own mapper, so that the test-jar needs nothing of the examples jar. */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
   private final Path profile;
@@ -44,7 +47,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** The Chromium binary on PATH, if there is one. */
-  static Optional<Path> find() {
+  public static Optional<Path> find() {
     String path = System.getenv().getOrDefault("PATH", "");
     for (String dir : path.split(java.io.File.pathSeparator)) {
       for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
@@ -58,7 +61,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Starts a browser and waits until its DevTools endpoint answers. */
-  static HeadlessChromium start(Path binary) throws IOException, InterruptedException {
+  public static HeadlessChromium start(Path binary) throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory("canvasstate-chromium");
     ProcessBuilder builder = new ProcessBuilder(binary.toString(), "--headless=new",
         "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -84,11 +87,11 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Opens a tab on {@code url}. */
-  Page open(URI url) throws IOException, InterruptedException {
+  public Page open(URI url) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port + "/json/new?" + url))
         .timeout(TIMEOUT).PUT(HttpRequest.BodyPublishers.noBody()).build();
-    JsonNode target = CanvasServer.JSON.readTree(
+    JsonNode target = JSON.readTree(
         http.send(request, HttpResponse.BodyHandlers.ofString()).body());
     return new Page(http, URI.create(target.path("webSocketDebuggerUrl").asText()));
   }
@@ -112,7 +115,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** One tab, over its DevTools WebSocket. */
-  static final class Page implements WebSocket.Listener, AutoCloseable {
+  public static final class Page implements WebSocket.Listener, AutoCloseable {
     private final WebSocket socket;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
@@ -123,8 +126,8 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Evaluates a JavaScript expression in the page and returns its value as JSON. */
-    JsonNode eval(String expression) throws Exception {
-      ObjectNode params = CanvasServer.JSON.createObjectNode()
+    public JsonNode eval(String expression) throws Exception {
+      ObjectNode params = JSON.createObjectNode()
           .put("expression", expression).put("returnByValue", true).put("awaitPromise", true);
       JsonNode result = call("Runtime.evaluate", params);
       if (result.has("exceptionDetails")) {
@@ -134,8 +137,8 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** A real mouse event at page coordinates: mousePressed, mouseMoved or mouseReleased. */
-    void mouse(String type, double x, double y, boolean pressed) throws Exception {
-      ObjectNode params = CanvasServer.JSON.createObjectNode()
+    public void mouse(String type, double x, double y, boolean pressed) throws Exception {
+      ObjectNode params = JSON.createObjectNode()
           .put("type", type).put("x", x).put("y", y)
           .put("button", pressed || !type.equals("mouseMoved") ? "left" : "none")
           .put("buttons", pressed ? 1 : 0).put("clickCount", type.equals("mouseMoved") ? 0 : 1);
@@ -143,19 +146,19 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Saves a PNG of what the tab shows. */
-    void screenshot(Path file) throws Exception {
-      JsonNode r = call("Page.captureScreenshot", CanvasServer.JSON.createObjectNode().put("format", "png"));
+    public void screenshot(Path file) throws Exception {
+      JsonNode r = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png"));
       Files.createDirectories(file.getParent());
       Files.write(file, java.util.Base64.getDecoder().decode(r.path("data").asText()));
     }
 
     /** Makes this the active tab, as a person switching windows does. */
-    void bringToFront() throws Exception {
-      call("Page.bringToFront", CanvasServer.JSON.createObjectNode());
+    public void bringToFront() throws Exception {
+      call("Page.bringToFront", JSON.createObjectNode());
     }
 
     /** Clicks the middle of the element {@code selector} names. */
-    void click(String selector) throws Exception {
+    public void click(String selector) throws Exception {
       JsonNode r = eval("(() => { const b = document.querySelector('" + selector + "')"
           + ".getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; })()");
       mouse("mousePressed", r.path("x").asDouble(), r.path("y").asDouble(), true);
@@ -166,7 +169,7 @@ final class HeadlessChromium implements AutoCloseable {
       int id = ids.incrementAndGet();
       CompletableFuture<JsonNode> reply = new CompletableFuture<>();
       pending.put(id, reply);
-      ObjectNode message = CanvasServer.JSON.createObjectNode().put("id", id).put("method", method);
+      ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
       message.set("params", params);
       socket.sendText(message.toString(), true).join();
       JsonNode r = reply.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -181,7 +184,7 @@ final class HeadlessChromium implements AutoCloseable {
       partial.append(data);
       if (last) {
         try {
-          JsonNode message = CanvasServer.JSON.readTree(partial.toString().getBytes(UTF_8));
+          JsonNode message = JSON.readTree(partial.toString().getBytes(UTF_8));
           CompletableFuture<JsonNode> reply = pending.remove(message.path("id").asInt(-1));
           if (reply != null) {
             reply.complete(message);

@@ -212,6 +212,41 @@ final class RedisBackend implements AutoCloseable {
     }
   }
 
+  /**
+   * The connection pool's figures now: summed over the nodes on a Cluster, zeros before the
+   * client is built; on Sentinel, where Jedis does not expose the pool, only the maximum.
+   */
+  PoolStats poolStats() {
+    UnifiedJedis c = client;
+    int perNode = config.poolSize();
+    if (c == null || closed) {
+      return new PoolStats(0, 0, 0, perNode);
+    }
+    try {
+      if (c instanceof RedisClient standalone) {
+        var pool = standalone.getPool();
+        return new PoolStats(pool.getNumActive(), pool.getNumIdle(), pool.getNumWaiters(),
+            perNode);
+      }
+      if (c instanceof RedisClusterClient cluster) {
+        int active = 0;
+        int idle = 0;
+        int waiting = 0;
+        int nodes = 0;
+        for (var pool : cluster.getClusterNodes().values()) {
+          active += pool.getNumActive();
+          idle += pool.getNumIdle();
+          waiting += pool.getNumWaiters();
+          nodes++;
+        }
+        return new PoolStats(active, idle, waiting, perNode * Math.max(nodes, 1));
+      }
+    } catch (RuntimeException e) {
+      // A pool closed under us (the client is being closed): report it as empty.
+    }
+    return new PoolStats(0, 0, 0, perNode);
+  }
+
   void requireOpen() {
     if (closed) {
       throw new IllegalStateException("RedisStores is closed");

@@ -364,6 +364,14 @@ public final class RedisStores implements AutoCloseable {
     return events.instanceId();
   }
 
+  /**
+   * The connection pool's figures now (see {@link PoolStats}), for metrics: cheap, never
+   * contacts Redis.
+   */
+  public PoolStats poolStats() {
+    return backend.poolStats();
+  }
+
   /** Whether the event connection is up and subscribed; false before the first subscription. */
   boolean eventsConnected() {
     return events.isConnected();
