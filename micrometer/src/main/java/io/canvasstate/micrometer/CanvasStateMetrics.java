@@ -214,6 +214,10 @@ public final class CanvasStateMetrics implements MeterBinder {
         "cold projects loaded from the repository");
     functionCounter("persistence.load.waits", stats, m -> m.get().loadWaits(), t,
         "calls that waited for another caller's load");
+    functionCounter("persistence.lost.changes", stats, m -> m.get().lostChanges(), t,
+        "unsaved writes whose value Redis lost (eviction, flush), reported and never saved as deletes");
+    gauge("persistence.retry.waiting", stats, m -> m.get().retryWaiting(), t,
+        "projects whose workers hold them back after failed saves");
     gauge("persistence.backlog", stats,
         m -> m.get().backlog().map(b -> (double) b.projects()).orElse(Double.NaN), t,
         "projects with unsaved changes (NaN if the store could not be asked)");
@@ -290,7 +294,7 @@ public final class CanvasStateMetrics implements MeterBinder {
   static final class Memo {
     private static final long MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final PersistenceStats NONE =
-        new PersistenceStats(0, 0, 0, 0, 0, Optional.empty());
+        new PersistenceStats(0, 0, 0, 0, 0, 0, 0, Optional.empty());
     private final Supplier<PersistenceStats> source;
     private PersistenceStats last = NONE;
     private long readAt;
