@@ -61,7 +61,7 @@ public final class AutoSaveWorker implements AutoCloseable {
   /**
    * What one round did.
    *
-   * @param projects the dirty projects it looked at
+   * @param projects the due projects it took (see {@link ChangeLog#takeDue})
    * @param saved the projects it saved changes of
    * @param savedObjects the objects it wrote or deleted in the repository
    * @param held the projects another instance held
