@@ -6,6 +6,7 @@ package io.canvasstate;
  * The call that throws it wrote nothing of the refused part: a single-object write and each
  * chunk of a bulk write are refused as a whole (see {@link CanvasStore#putAll} for the chunks
  * before it). Not a sign that the store is unavailable: the failover decorator passes it on.
+ * Immutable, like its message.
  */
 public class CanvasTooLargeException extends StoreException {
   private static final long serialVersionUID = 1L;
@@ -14,6 +15,9 @@ public class CanvasTooLargeException extends StoreException {
   private final int limit;
 
   /**
+   * An exception for a refused write or load; the message names the project, the limit and the
+   * setting.
+   *
    * @param projectId the project whose canvas would have grown too large
    * @param limit the configured limit, in objects
    * @param what what was refused, such as {@code "putAll of 2,000 objects"}

@@ -27,9 +27,10 @@ class RedisBenchmarkCommandsTest {
       String hash = "canvasstate-bench:canvas:{" + ManyClientsBench.PROJECT + "}:objects";
       assertThat(commands.get("get")).as("a get between TTL slides")
           .matches("HGET \\Q" + hash + "\\E [0-9a-f-]{36}");
-      assertThat(commands.get("put")).as("the put script, with its key, TTL, id and value")
+      assertThat(commands.get("put"))
+          .as("the put script, with its key, TTL, id, value and the canvas limit")
           .matches("EVALSHA [0-9a-f]{40} 2 \\Q" + hash + "\\E \\S+:events 3600000 [0-9a-f-]{36}"
-              + " <\\d+ B of JSON> \\S+");
+              + " <\\d+ B of JSON> 1000000 \\S+");
     }
   }
 
