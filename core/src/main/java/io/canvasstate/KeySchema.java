@@ -123,6 +123,18 @@ public final class KeySchema {
     return dirtyProjectsKey;
   }
 
+  /**
+   * A key of a room's under the room's hash tag, {@code <prefix>room:{<roomId>}:<suffix>}: a
+   * room's keys live in one Cluster slot (the slot of the project of the same id), and rooms
+   * spread over the Cluster.
+   *
+   * @throws IllegalArgumentException if the room id is invalid
+   */
+  public String roomKey(String roomId, String suffix) {
+    requireValidId("roomId", roomId);
+    return prefix + "room:{" + roomId + "}:" + suffix;
+  }
+
   /** The hash of every user's presence. */
   public String presenceKey() {
     return presenceKey;
