@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.RoomConfig;
+import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
@@ -329,6 +331,39 @@ public final class RedisStores implements AutoCloseable {
   public <P> RedisPresenceStore<P> redisPresence(Codec<P> codec) {
     backend.requireOpen();
     return new RedisPresenceStore<>(backend, codec, events);
+  }
+
+  /**
+   * A room presence store using {@code codec}, with the {@linkplain RoomConfig#DEFAULT default}
+   * lease; see {@link #rooms(Codec, RoomConfig)}.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RoomPresenceStore<P> rooms(Codec<P> codec) {
+    return rooms(codec, RoomConfig.DEFAULT);
+  }
+
+  /**
+   * A room presence store using {@code codec} and {@code rooms}' lease, sharing this factory's
+   * connections and instance id: failover-wrapped if the fallback is enabled, else the bare
+   * {@link RedisRoomPresenceStore}. Each store holds a lease of its own; closing it ends that
+   * lease (its connections end), not the others'.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RoomPresenceStore<P> rooms(Codec<P> codec, RoomConfig rooms) {
+    return redisRooms(codec, rooms);
+  }
+
+  /**
+   * The bare Redis room presence store using {@code codec} and {@code rooms}' lease, without
+   * failover whatever the configuration.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RedisRoomPresenceStore<P> redisRooms(Codec<P> codec, RoomConfig rooms) {
+    backend.requireOpen();
+    return new RedisRoomPresenceStore<>(backend, codec, events, rooms);
   }
 
   /**

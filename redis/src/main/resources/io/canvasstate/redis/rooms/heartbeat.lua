@@ -1,0 +1,21 @@
+-- A heartbeat. ARGV[2] = the connection's lifetime (ms), ARGV[3] = the lease (ms), ARGV[4] =
+-- the owner, ARGV[5] = <userId>:<connectionId>, ARGV[6] = the user id, ARGV[7] = the value,
+-- ARGV[8] = how long the keys outlive the last heartbeat (ms). Returns 1 if the connection
+-- joined, 0 if it was live already.
+prune()
+local field, user = ARGV[5], ARGV[6]
+local before = redis.call('ZSCORE', KEYS[2], field)
+redis.call('HSET', KEYS[1], field, ARGV[7])
+redis.call('ZADD', KEYS[2], string.format('%.0f', now + tonumber(ARGV[2])), field)
+redis.call('ZADD', KEYS[2], 'GT', string.format('%.0f', now + tonumber(ARGV[3])), ARGV[4])
+redis.call('HSET', KEYS[3], field, ARGV[4])
+local kind = 'U'
+if not before then
+  kind = redis.call('HINCRBY', KEYS[3], user, 1) == 1 and 'J' or 'j'
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('PEXPIRE', KEYS[3], ARGV[8])
+publish(kind, field, ARGV[7])
+if before then return 0 end
+return 1
