@@ -15,6 +15,7 @@ import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.internal.SharedBytesCodec;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.inmemory.InMemoryPresenceStore;
+import io.canvasstate.inmemory.InMemoryRoomPresenceStore;
 import io.canvasstate.internal.InstanceIds;
 import io.canvasstate.persistence.Persistence;
 import java.time.Duration;
@@ -73,6 +74,8 @@ public final class RedisStores implements AutoCloseable {
   private final InstantSource clock;
   /** The failover states of the canvas stores with persistence, one each. */
   private final List<FailoverStore> persistentFailovers = new CopyOnWriteArrayList<>();
+  /** The bare room stores handed out: {@link #close()} ends their leases. */
+  private final List<RedisRoomPresenceStore<?>> roomStores = new CopyOnWriteArrayList<>();
 
   private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
       @Nullable SslOptions ssl) {
@@ -352,7 +355,17 @@ public final class RedisStores implements AutoCloseable {
    * @throws IllegalStateException if this factory is closed
    */
   public <P> RoomPresenceStore<P> rooms(Codec<P> codec, RoomConfig rooms) {
-    return redisRooms(codec, rooms);
+    requireNonNull(codec, "codec");
+    requireNonNull(rooms, "rooms");
+    if (failover == null) {
+      return redisRooms(codec, rooms);
+    }
+    backend.requireOpen();
+    Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
+    return failover.rooms(codec, new RedisRoomPresenceStore<>(backend, bytes, events, rooms),
+        InMemoryRoomPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
+            .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).config(rooms)
+            .build());
   }
 
   /**
@@ -363,7 +376,9 @@ public final class RedisStores implements AutoCloseable {
    */
   public <P> RedisRoomPresenceStore<P> redisRooms(Codec<P> codec, RoomConfig rooms) {
     backend.requireOpen();
-    return new RedisRoomPresenceStore<>(backend, codec, events, rooms);
+    RedisRoomPresenceStore<P> store = new RedisRoomPresenceStore<>(backend, codec, events, rooms);
+    roomStores.add(store);
+    return store;
   }
 
   /**
@@ -405,7 +420,8 @@ public final class RedisStores implements AutoCloseable {
   }
 
   /**
-   * Closes the failover state (which first writes back what changed during an outage if Redis
+   * Ends the leases of the room stores handed out (their connections end at once), closes the
+   * failover state (which first writes back what changed during an outage if Redis
    * answers again, and reports what it could not as dropped), the event connection and its
    * threads, and then the connection pool; the stores handed out stop working and no more events
    * are delivered to their listeners. Idempotent.
@@ -413,6 +429,7 @@ public final class RedisStores implements AutoCloseable {
   @Override
   public void close() {
     try {
+      roomStores.forEach(RedisRoomPresenceStore::close);
       persistentFailovers.forEach(FailoverStore::close);
       if (failover != null) {
         failover.close();
