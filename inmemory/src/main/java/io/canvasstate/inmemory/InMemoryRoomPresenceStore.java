@@ -133,6 +133,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
         rooms.prune(roomId, room, rooms.clock.millis(), instanceId);
         left = rooms.drop(roomId, room, new ConnectionKey(userId, connectionId),
             PresenceEvent.Left.Reason.REMOVED, instanceId);
+        rooms.forgetIfEmpty(roomId, room);
       }
     }
     rooms.hub.drain();
@@ -182,6 +183,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
       } else {
         rooms.prune(roomId, room, rooms.clock.millis(), instanceId);
         n = room.users.size();
+        rooms.forgetIfEmpty(roomId, room);
       }
     }
     rooms.hub.drain();
@@ -295,6 +297,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
       if (room != null) {
         rooms.prune(roomId, room, rooms.clock.millis(), instanceId);
         room.connections.forEach((k, c) -> raw.put(k, c.bytes()));
+        rooms.forgetIfEmpty(roomId, room);
       }
     }
     rooms.hub.drain();
@@ -424,6 +427,13 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
       }
     }
 
+    /** Forgets a room with no connection left, so that rooms do not pile up. Holding lock. */
+    void forgetIfEmpty(String roomId, Room room) {
+      if (room.connections.isEmpty()) {
+        rooms.remove(roomId, room);
+      }
+    }
+
     /** Removes a connection, queueing its {@code Left}; whether it was there. Holding lock. */
     boolean drop(String roomId, Room room, ConnectionKey key, PresenceEvent.Left.Reason reason,
         String by) {
@@ -471,6 +481,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
           Room room = rooms.get(roomId);
           if (room != null) {
             prune(roomId, room, now, by);
+            forgetIfEmpty(roomId, room);
           }
         }
       }

@@ -72,4 +72,39 @@ class FailoverRedisRoomsTest {
           false, rooms.instanceId()));
     }
   }
+
+  @Test
+  void bareStore_redisRestarted_listenersHearResyncReconnected() {
+    StoreConfig config = redis.configBuilder().connectTimeout(TIMEOUT).timeout(TIMEOUT)
+        .fallbackEnabled(false).build();
+    EventRecorder<RoomEvent<String>> events = new EventRecorder<>();
+    try (RedisStores stores = RedisStores.create(config, Duration.ofMillis(200));
+        RoomPresenceStore<String> rooms = stores.rooms(Codec.string(), ROOMS)) {
+      rooms.subscribe("gap", events::add);
+      rooms.heartbeat("gap", "alice", "tab1", "{}");
+      events.awaitCount(1);
+
+      redis.kill();
+      redis.restart();
+
+      assertThat(events.awaitMatch(e -> e instanceof RoomEvent.Resync<String>))
+          .contains(new RoomEvent.Resync<>("gap", ResyncReason.RECONNECTED));
+    }
+  }
+
+  @Test
+  void closingRedisStores_endsTheLeaseOfItsRooms_otherInstanceSeesThemGoAtOnce() {
+    StoreConfig config = redis.configBuilder().connectTimeout(TIMEOUT).timeout(TIMEOUT).build();
+    try (RedisStores other = RedisStores.create(config)) {
+      RoomPresenceStore<String> watching = other.rooms(Codec.string(), ROOMS);
+      RedisStores closing = RedisStores.create(config);
+      closing.rooms(Codec.string(), ROOMS).heartbeat("closing", "alice", "tab1", "{}");
+      closing.redisRooms(Codec.string(), ROOMS).heartbeat("closing", "bob", "tab1", "{}");
+      assertThat(watching.count("closing")).isEqualTo(2);
+
+      closing.close();
+
+      assertThat(watching.list("closing")).isEmpty();
+    }
+  }
 }

@@ -56,6 +56,19 @@ class RedisAclDeploymentTest extends DeploymentContractTests {
     return DEPLOYMENT;
   }
 
+  /**
+   * The room contract under the restricted user: every command the room scripts call, their
+   * keys and their channel are in the rules.
+   */
+  @Nested
+  @Order(3)
+  class Rooms extends RedisRoomContract {
+    @Override
+    protected StoreConfig.Builder configBuilder() {
+      return DEPLOYMENT.config();
+    }
+  }
+
   @Nested
   @Order(4)
   class Credentials {
