@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  *       <td>user id, scored by the time (ms) at which the presence expires</td></tr>
  * </table>
  *
+ * <p>Rooms ({@link RoomPresenceStore}) write three keys per room under the room's own hash tag,
+ * through {@link #roomKey}: {@code room:{<roomId>}:connections} (hash), {@code
+ * room:{<roomId>}:ends} (sorted set) and {@code room:{<roomId>}:index} (hash).
+ *
  * <p>With {@linkplain io.canvasstate.persistence.Persistence persistence}, a store also writes:
  *
  * <table>

@@ -160,9 +160,7 @@ public final class FailoverRoomPresenceStore<P> extends FailoverView<P>
   }
 
   private void ids(String roomId, String userId, String connectionId) {
-    Values.id("roomId", roomId);
-    Values.id("userId", userId);
-    Values.id("connectionId", connectionId);
+    Values.connectionIds(roomId, userId, connectionId);
     requireOpen();
   }
 

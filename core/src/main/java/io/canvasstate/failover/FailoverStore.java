@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * that answers from the fallback while the primary is down and writes what changed back to it
  * when it returns.
  *
- * <p>The typed stores come from {@link #canvas(Codec)} and {@link #presence(Codec)}; each call
- * wraps this one failover state, so all the stores of one Redis fail over and recover together.
+ * <p>The typed stores come from {@link #canvas(Codec)} and {@link #presence(Codec)} (and room
+ * stores, each over a pair of its own, from {@link #rooms}); each call wraps this one failover
+ * state, so all the stores of one Redis fail over and recover together.
  * The wrapping order, outermost first: the typed store applies the {@link Codec} once, then this
  * decorator routes the encoded bytes to the primary or to the fallback (both typed on
  * {@code byte[]}, such as with {@link Codec#bytes()}). Working on encoded values is what keeps

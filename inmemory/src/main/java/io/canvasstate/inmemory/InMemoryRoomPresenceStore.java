@@ -116,7 +116,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
 
   @Override
   public void heartbeat(String roomId, String userId, String connectionId, P value) {
-    ids(roomId, userId, connectionId);
+    Values.connectionIds(roomId, userId, connectionId);
     requireNonNull(value, "value");
     store(roomId, userId, connectionId,
         Values.encode(rooms.codec, connectionId, value, rooms.maxValueBytes));
@@ -124,7 +124,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
 
   @Override
   public boolean leave(String roomId, String userId, String connectionId) {
-    ids(roomId, userId, connectionId);
+    Values.connectionIds(roomId, userId, connectionId);
     ensureOpen();
     boolean left = false;
     synchronized (rooms.lock) {
@@ -235,7 +235,7 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
    * @throws IllegalStateException if the store is closed
    */
   public void heartbeatEncoded(String roomId, String userId, String connectionId, byte[] bytes) {
-    ids(roomId, userId, connectionId);
+    Values.connectionIds(roomId, userId, connectionId);
     store(roomId, userId, connectionId, requireNonNull(bytes, "bytes").clone());
   }
 
@@ -308,11 +308,6 @@ public final class InMemoryRoomPresenceStore<P> implements RoomPresenceStore<P> 
     return KeySchema.DEFAULT.roomKey(roomId, "connections");
   }
 
-  private static void ids(String roomId, String userId, String connectionId) {
-    Values.id("roomId", roomId);
-    Values.id("userId", userId);
-    Values.id("connectionId", connectionId);
-  }
 
   private void ensureOpen() {
     if (closed) {

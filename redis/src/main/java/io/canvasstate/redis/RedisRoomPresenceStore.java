@@ -151,7 +151,7 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
 
   @Override
   public void heartbeat(String roomId, String userId, String connectionId, P value) {
-    ids(roomId, userId, connectionId);
+    Values.connectionIds(roomId, userId, connectionId);
     requireNonNull(value, "value");
     byte[] encoded = Values.encode(codec, connectionId, value, maxValueBytes);
     requireOpen();
@@ -163,7 +163,7 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
 
   @Override
   public boolean leave(String roomId, String userId, String connectionId) {
-    ids(roomId, userId, connectionId);
+    Values.connectionIds(roomId, userId, connectionId);
     requireOpen();
     return ONE.equals(room("leave", roomId, RoomScripts.LEAVE,
         List.of(instanceIdArg, bytes(userId + ":" + connectionId))));
@@ -440,11 +440,6 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
     }
   }
 
-  private static void ids(String roomId, String userId, String connectionId) {
-    Values.id("roomId", roomId);
-    Values.id("userId", userId);
-    Values.id("connectionId", connectionId);
-  }
 
   private void requireOpen() {
     if (closed) {
