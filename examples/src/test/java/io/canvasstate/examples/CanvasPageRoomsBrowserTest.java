@@ -95,6 +95,13 @@ class CanvasPageRoomsBrowserTest {
     await().atMost(WAIT).untilAsserted(() -> assertThat(aliceTab1.eval(
         "[...cursors.values()].map(c => c.cursor.name).join('|')").asText())
         .as("the other tab's cursor, and Bob's").contains(alice));
+    aliceTab1.bringToFront();
+    aliceTab1.mouse("mouseMoved", 200, 200, false);
+    aliceTab2.bringToFront();
+    aliceTab2.mouse("mouseMoved", 500, 300, false);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(bob.eval(
+        "[...cursors.values()].map(c => c.cursor.x).sort((a, b) => a - b).join('|')").asText())
+        .as("the two tabs' cursors, each where its mouse is").matches("1\\d\\d\\|4\\d\\d"));
     bob.bringToFront();
     bob.screenshot(Path.of("target", "screenshots", "bob-sees-two-alice-tabs.png"));
 
