@@ -3,15 +3,10 @@ package io.canvasstate.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.canvasstate.JacksonCodec;
 import io.canvasstate.RoomConfig;
-import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreConfig;
-import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.RoomCrash;
 import io.canvasstate.redis.testing.RedisServerExtension;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +30,6 @@ class CanvasPageRoomsBrowserTest {
       .sweepInterval(Duration.ofMillis(200)).build();
   private final List<AutoCloseable> resources = new ArrayList<>();
 
-  /** A server instance and its room store. */
-  private record Instance(CanvasServer server, RoomPresenceStore<Cursor> rooms) {}
-
   @AfterEach
   void stop() throws Exception {
     for (AutoCloseable r : resources) {
@@ -45,16 +37,8 @@ class CanvasPageRoomsBrowserTest {
     }
   }
 
-  private Instance instance(StoreConfig config) throws Exception {
-    RedisStores stores = RedisStores.create(config);
-    resources.add(0, stores);
-    RoomPresenceStore<Cursor> rooms = stores.redisRooms(JacksonCodec.of(Cursor.class), ROOMS);
-    CanvasServer server = CanvasServer.start(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        stores.canvas(JacksonCodec.of(Shape.class)),
-        stores.presence(JacksonCodec.of(Cursor.class)), rooms, "Redis (browser test)");
-    resources.add(0, server);
-    return new Instance(server, rooms);
+  private RoomServer instance(StoreConfig config) throws Exception {
+    return RoomServer.start(config, ROOMS, "Redis (browser test)", resources);
   }
 
   private static void awaitLive(HeadlessChromium.Page page) {
@@ -70,8 +54,8 @@ class CanvasPageRoomsBrowserTest {
     }
     Assumptions.assumeTrue(chromium != null, "no chromium on PATH (apt-get install chromium)");
     StoreConfig config = redis.configBuilder().build();
-    Instance a = instance(config);
-    Instance b = instance(config);
+    RoomServer a = instance(config);
+    RoomServer b = instance(config);
     HeadlessChromium browser = HeadlessChromium.start(chromium);
     resources.add(0, browser);
     HeadlessChromium.Page aliceTab1 = browser.open(a.server().uri().resolve("/?project=rooms"));

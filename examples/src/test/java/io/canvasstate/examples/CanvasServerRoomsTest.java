@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.canvasstate.JacksonCodec;
 import io.canvasstate.RoomConfig;
-import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.TtlPolicy;
-import io.canvasstate.redis.RedisStores;
 import io.canvasstate.redis.RoomCrash;
 import io.canvasstate.redis.testing.RedisServerExtension;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,9 +40,6 @@ class CanvasServerRoomsTest {
   private CanvasServer a;
   private CanvasServer b;
 
-  /** A server instance and its room store. */
-  private record Instance(CanvasServer server, RoomPresenceStore<Cursor> rooms) {}
-
   @BeforeEach
   void startTwoInstances() throws IOException {
     config = redis.configBuilder()
@@ -56,16 +48,8 @@ class CanvasServerRoomsTest {
     b = instance().server();
   }
 
-  private Instance instance() throws IOException {
-    RedisStores stores = RedisStores.create(config);
-    resources.add(0, stores);
-    RoomPresenceStore<Cursor> rooms = stores.redisRooms(JacksonCodec.of(Cursor.class), ROOMS);
-    CanvasServer server = CanvasServer.start(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        stores.canvas(JacksonCodec.of(Shape.class)),
-        stores.presence(JacksonCodec.of(Cursor.class)), rooms, "Redis (test)");
-    resources.add(0, server);
-    return new Instance(server, rooms);
+  private RoomServer instance() throws IOException {
+    return RoomServer.start(config, ROOMS, "Redis (test)", resources);
   }
 
   @AfterEach
@@ -118,7 +102,7 @@ class CanvasServerRoomsTest {
 
   @Test
   void instanceDies_itsUsersLeaveTheOtherInstancesCanvasWithinTheLease() throws Exception {
-    Instance c = instance();
+    RoomServer c = instance();
     try (SseClient stream = SseClient.open(http, b.uri().resolve("/api/projects/r5/events"), WAIT)) {
       send("PUT", c.server(), "/api/projects/r5/connections/cy/tab1", cursor("Cy", 1, "r5"));
       send("PUT", b, "/api/projects/r5/connections/dee/tab1", cursor("Dee", 1, "r5"));
