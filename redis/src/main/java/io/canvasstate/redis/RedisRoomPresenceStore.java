@@ -76,6 +76,10 @@ import redis.clients.jedis.params.ZAddParams;
 public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisRoomPresenceStore.class);
   private static final Long ONE = 1L;
+  private static final byte[] YES = bytes("1");
+  private static final byte[] NO = bytes("0");
+  /** How often a store restarts the lifetime of a room's keys, at most. */
+  private static final long SLIDE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How long a room's keys outlive its last heartbeat's connection, for the sweep. */
   static final long KEY_GRACE_MS = 60_000;
 
@@ -96,6 +100,8 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
   private final DecodeFailures undecodableEvents = new DecodeFailures();
   /** Rooms this store heartbeated in &rarr; when last (System.nanoTime()): where its lease is. */
   private final Map<String, Long> served = new ConcurrentHashMap<>();
+  /** Rooms &rarr; when this store last restarted their keys' lifetime (System.nanoTime()). */
+  private final Map<String, Long> slid = new ConcurrentHashMap<>();
   private final Map<String, Sink> sinks = new ConcurrentHashMap<>();
   private final EventHub<String, RoomEvent<P>> hub;
   private final Object lock = new Object();
@@ -155,10 +161,12 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
     requireNonNull(value, "value");
     byte[] encoded = Values.encode(codec, connectionId, value, maxValueBytes);
     requireOpen();
-    served.put(roomId, System.nanoTime());
+    long now = System.nanoTime();
+    served.put(roomId, now);
     startLeaseThread();
     room("heartbeat", roomId, RoomScripts.HEARTBEAT, List.of(instanceIdArg, ttlArg, leaseArg,
-        ownerArg, bytes(userId + ":" + connectionId), bytes(userId), encoded, keepArg));
+        ownerArg, bytes(userId + ":" + connectionId), bytes(userId), encoded, keepArg,
+        slideDue(roomId, now) ? YES : NO));
   }
 
   @Override
@@ -391,6 +399,21 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
     }
   }
 
+  /**
+   * Whether this heartbeat should restart the lifetime of the room's keys: once a second per
+   * room and store (a new connection always does, in the script). The keys outlive the last
+   * heartbeat by 60 s more than a connection, so a second's lag costs nothing, and a live
+   * connection's heartbeat skips three calls.
+   */
+  private boolean slideDue(String roomId, long now) {
+    Long last = slid.get(roomId);
+    if (last != null && now - last < SLIDE_INTERVAL_NANOS) {
+      return false;
+    }
+    slid.put(roomId, now);
+    return true;
+  }
+
   private void startLeaseThread() {
     if (leaseThread != null) {
       return;
@@ -421,6 +444,7 @@ public final class RedisRoomPresenceStore<P> implements RoomPresenceStore<P> {
     }
     long stale = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(ttlMillis);
     served.values().removeIf(last -> last - stale < 0);
+    slid.keySet().retainAll(served.keySet());
     if (served.isEmpty()) {
       return;
     }

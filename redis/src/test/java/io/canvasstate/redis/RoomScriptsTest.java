@@ -38,7 +38,7 @@ class RoomScriptsTest {
 
   private Object heartbeat(String owner, String user, String connection, String value) {
     return run("heartbeat", "i-test", "60000", "10000", owner, user + ":" + connection, user,
-        value, "120000");
+        value, "120000", "0");
   }
 
   @Test
@@ -54,6 +54,23 @@ class RoomScriptsTest {
     assertThat(raw.hgetAll(index)).containsEntry("alice", "2").containsEntry("alice:tab1", "o1")
         .containsEntry("alice:tab2", "o1");
     assertThat(raw.zrange(ends, 0, -1)).containsExactlyInAnyOrder("o1", "alice:tab1", "alice:tab2");
+    for (String key : List.of(connections, ends, index)) {
+      assertThat(raw.pttl(key)).as(key).isBetween(100_000L, 120_000L);
+    }
+  }
+
+  @Test
+  void heartbeat_liveConnection_restartsTheKeysLifetimeOnlyWhenAskedTo() {
+    Jedis raw = redis.jedis();
+    heartbeat("o1", "alice", "tab1", "{}");
+    for (String key : List.of(connections, ends, index)) {
+      raw.pexpire(key, 50_000);
+    }
+
+    heartbeat("o1", "alice", "tab1", "{\"x\":1}");
+    assertThat(raw.pttl(connections)).as("a live connection, not due").isLessThanOrEqualTo(50_000L);
+    run("heartbeat", "i-test", "60000", "10000", "o1", "alice:tab1", "alice", "{}", "120000", "1");
+
     for (String key : List.of(connections, ends, index)) {
       assertThat(raw.pttl(key)).as(key).isBetween(100_000L, 120_000L);
     }
