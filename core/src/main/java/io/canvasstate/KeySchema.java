@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  *       <td>user id, scored by the time (ms) at which the presence expires</td></tr>
  * </table>
  *
+ * <p>Rooms ({@link RoomPresenceStore}) write three keys per room under the room's own hash tag,
+ * through {@link #roomKey}: {@code room:{<roomId>}:connections} (hash), {@code
+ * room:{<roomId>}:ends} (sorted set) and {@code room:{<roomId>}:index} (hash).
+ *
  * <p>With {@linkplain io.canvasstate.persistence.Persistence persistence}, a store also writes:
  *
  * <table>
@@ -135,6 +139,18 @@ public final class KeySchema {
    */
   public String dueProjectsKey() {
     return dueProjectsKey;
+  }
+
+  /**
+   * A key of a room's under the room's hash tag, {@code <prefix>room:{<roomId>}:<suffix>}: a
+   * room's keys live in one Cluster slot (the slot of the project of the same id), and rooms
+   * spread over the Cluster.
+   *
+   * @throws IllegalArgumentException if the room id is invalid
+   */
+  public String roomKey(String roomId, String suffix) {
+    requireValidId("roomId", roomId);
+    return prefix + "room:{" + roomId + "}:" + suffix;
   }
 
   /** The hash of every user's presence. */

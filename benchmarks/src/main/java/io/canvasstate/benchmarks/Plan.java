@@ -78,6 +78,12 @@ record Plan(List<Group> groups) {
         List.of("presencePutLibrary", "presencePutRawPipelined")));
     g.add(new Group(PresenceBench.class, Map.of(),
         List.of("presenceGetAllLibrary", "presenceGetAllRawPipelined")));
+    for (int n : Table.ROOM_SIZES) {
+      Map<String, String> p = Map.of("n", Integer.toString(n));
+      g.add(new Group(RoomsBench.class, p, List.of("roomListLibrary", "roomListGlobalFiltered")));
+      g.add(new Group(RoomsBench.class, p,
+          List.of("roomHeartbeatLibrary", "roomHeartbeatGlobal")));
+    }
     for (String codec : List.of("jackson", "raw")) {
       Map<String, String> p = Map.of("codec", codec);
       g.add(new Group(InMemoryBench.class, p, List.of("inMemoryGetLibrary", "inMemoryGetMap")));

@@ -30,6 +30,12 @@ final class Table {
   static final int[] SIZES = {100, 1_000, 10_000};
   /** The canvas sizes of the chunking rows (issue 17). */
   static final int[] CHUNKING_SIZES = {1_000, 100_000};
+  /** Room sizes of the rooms rows (issue 13), among {@link RoomsBench#USERS} users. */
+  static final int[] ROOM_SIZES = {10, 100, 1_000};
+  /** Issue 13: listing a 100-person room at least this many times faster than getAll + filter. */
+  static final double ROOM_LIST = 20;
+  /** Issue 13: a room heartbeat at most this many times the global one. */
+  static final double ROOM_HEARTBEAT = 1.2;
   private static final double NONE = Double.NaN;
 
   private Table() {}
@@ -110,6 +116,19 @@ final class Table {
         "raw pipelined `ZREMRANGEBYSCORE` + `HGETALL` + decode",
         results.get(key("PresenceBench.presenceGetAllLibrary")),
         results.get(key("PresenceBench.presenceGetAllRawPipelined")), Kind.AT_MOST, GET_PUT));
+    for (int n : ROOM_SIZES) {
+      String p = "n=" + n;
+      String room = "a room of " + Report.count(n) + " among 10,000 users";
+      rows.add(Report.compare("presence list, " + room, "`RedisRoomPresenceStore.list`",
+          "global `RedisPresenceStore.getAll` + filter by project",
+          results.get(key("RoomsBench.roomListLibrary", p)),
+          results.get(key("RoomsBench.roomListGlobalFiltered", p)), Kind.FASTER,
+          n == 100 ? ROOM_LIST : NONE));
+      rows.add(Report.compare("presence heartbeat, " + room, "`RedisRoomPresenceStore.heartbeat`",
+          "global `RedisPresenceStore.put`",
+          results.get(key("RoomsBench.roomHeartbeatLibrary", p)),
+          results.get(key("RoomsBench.roomHeartbeatGlobal", p)), Kind.AT_MOST, ROOM_HEARTBEAT));
+    }
     for (String codec : List.of("jackson", "raw")) {
       String c = "codec=" + codec;
       String with = " (" + codec + " codec)";

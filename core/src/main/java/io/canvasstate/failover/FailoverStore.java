@@ -10,6 +10,7 @@ import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.TtlPolicy;
@@ -39,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * that answers from the fallback while the primary is down and writes what changed back to it
  * when it returns.
  *
- * <p>The typed stores come from {@link #canvas(Codec)} and {@link #presence(Codec)}; each call
- * wraps this one failover state, so all the stores of one Redis fail over and recover together.
+ * <p>The typed stores come from {@link #canvas(Codec)} and {@link #presence(Codec)} (and room
+ * stores, each over a pair of its own, from {@link #rooms}); each call wraps this one failover
+ * state, so all the stores of one Redis fail over and recover together.
  * The wrapping order, outermost first: the typed store applies the {@link Codec} once, then this
  * decorator routes the encoded bytes to the primary or to the fallback (both typed on
  * {@code byte[]}, such as with {@link Codec#bytes()}). Working on encoded values is what keeps
@@ -107,6 +109,8 @@ public final class FailoverStore implements AutoCloseable {
   private final StateMachine machine;
   private final boolean backgroundProbe;
   private final List<FailoverListener> listeners = new CopyOnWriteArrayList<>();
+  /** The pairs of room stores of the {@link #rooms} views. */
+  private final List<RoomSide> rooms = new CopyOnWriteArrayList<>();
   /** Run after each call served from the fallback, outside the locks: event delivery. */
   private final List<Runnable> afterOutageCalls = new CopyOnWriteArrayList<>();
   /** Outage calls hold it shared; switching to and from the fallback holds it exclusively. */
@@ -194,6 +198,34 @@ public final class FailoverStore implements AutoCloseable {
     }
     requireOpen();
     return new FailoverPresenceStore<>(this, presence, codec, keySchema);
+  }
+
+  /**
+   * A room presence store on this failover state over a pair of room stores of its own (on
+   * encoded values, the fallback an in-memory store with the primary's instance id), applying
+   * {@code codec} to values; it fails over and recovers with the other stores of this state
+   * (see {@link FailoverRoomPresenceStore}). Its {@code close()} closes the pair;
+   * {@link #close()} closes every pair.
+   *
+   * @throws IllegalStateException if this store is closed
+   */
+  public <P> FailoverRoomPresenceStore<P> rooms(Codec<P> codec, RoomPresenceStore<byte[]> primary,
+      RoomPresenceStore<byte[]> fallback) {
+    requireNonNull(codec, "codec");
+    requireNonNull(primary, "primary");
+    requireNonNull(fallback, "fallback");
+    requireOpen();
+    RoomSide side = new RoomSide(primary, fallback, ttl.presenceTtl().toMillis());
+    rooms.add(side);
+    return new FailoverRoomPresenceStore<>(this, side, codec, keySchema);
+  }
+
+  /** Forgets a closed room view's pair of stores and closes them. */
+  void forgetRooms(RoomSide side) {
+    if (rooms.remove(side)) {
+      closeQuietly(side.primary);
+      closeQuietly(side.fallback);
+    }
   }
 
   /** The current state. */
@@ -314,6 +346,7 @@ public final class FailoverStore implements AutoCloseable {
       while (goOn && !(changes = journal.oldest(batch, Long.MAX_VALUE)).isEmpty()) {
         goOn = writeBackBatch(changes, tally, events);
       }
+      goOn = goOn && writeBackRooms(tally, events);
       if (goOn && machine.state() == RECOVERING) {
         clearFallbacks();
         Optional<TransitionEvent> t = machine.transition(
@@ -340,6 +373,32 @@ public final class FailoverStore implements AutoCloseable {
       }
     }
     dispatch(events);
+  }
+
+  /**
+   * Writes back the room changes of the outage (see {@link FailoverRoomPresenceStore}).
+   *
+   * @return false if the primary failed again
+   */
+  private boolean writeBackRooms(Tally tally, List<Object> events) {
+    for (RoomSide side : rooms) {
+      try {
+        int[] done = side.writeBack(clock.millis());
+        tally.applied += done[0];
+        tally.expired += done[1];
+      } catch (StoreUnavailableException e) {
+        probeSuccesses = 0;
+        Optional<TransitionEvent> t = machine.transition(RECOVERING, FAILED_OVER,
+            TransitionEvent.Reason.PRIMARY_UNAVAILABLE_DURING_WRITE_BACK, e);
+        if (t.isPresent()) {
+          LOG.warn("Primary store failed again during the write-back of rooms ({}); serving from"
+              + " memory", e.getMessage());
+          events.add(t.get());
+        }
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What one write-back did, for its log line. */
@@ -453,6 +512,10 @@ public final class FailoverStore implements AutoCloseable {
       closeQuietly(canvas == null ? null : canvas.fallback);
       closeQuietly(presence == null ? null : presence.primary);
       closeQuietly(presence == null ? null : presence.fallback);
+      for (RoomSide side : rooms) {
+        closeQuietly(side.primary);
+        closeQuietly(side.fallback);
+      }
     } finally {
       recoveryLock.unlock();
     }
@@ -695,6 +758,9 @@ public final class FailoverStore implements AutoCloseable {
       if (presence != null) {
         presence.seed(now - ttl.presenceTtl().toMillis());
       }
+      for (RoomSide side : rooms) {
+        side.seed(now);
+      }
     } catch (RuntimeException e) {
       LOG.warn("Seeding the fallback store from the local copy failed; outage reads may miss"
           + " some last known state: {}", e.toString());
@@ -709,6 +775,7 @@ public final class FailoverStore implements AutoCloseable {
       if (presence != null) {
         presence.clearFallback();
       }
+      rooms.forEach(RoomSide::clearFallback);
     } catch (RuntimeException e) {
       LOG.warn("Emptying the fallback store failed: {}", e.toString());
     }

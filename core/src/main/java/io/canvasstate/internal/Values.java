@@ -62,6 +62,13 @@ public final class Values {
     return KeySchema.requireValidId(name, id);
   }
 
+  /** Checks the three ids of a room connection, naming the bad one. */
+  public static void connectionIds(String roomId, String userId, String connectionId) {
+    KeySchema.requireValidId("roomId", roomId);
+    KeySchema.requireValidId("userId", userId);
+    KeySchema.requireValidId("connectionId", connectionId);
+  }
+
   /**
    * Whether {@code stored} holds the same value as {@code expected}, under the store's rule:
    * equal encodings, or a stored value that re-encodes to {@code expected} (written by another

@@ -13,12 +13,17 @@ import io.canvasstate.CanvasStore;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.PresenceEvent;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.RoomConfig;
+import io.canvasstate.RoomConnection;
+import io.canvasstate.RoomEvent;
+import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.Subscription;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.inmemory.InMemoryPresenceStore;
+import io.canvasstate.inmemory.InMemoryRoomPresenceStore;
 import io.canvasstate.redis.RedisStores;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,10 +66,18 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /api/projects/{p}/objects}</td><td>every object: {@code {"id": shape}}</td></tr>
  *   <tr><td>{@code DELETE /api/projects/{p}/objects}</td><td>clears the canvas</td></tr>
  *   <tr><td>{@code GET|PUT|DELETE /api/projects/{p}/objects/{id}}</td><td>one object</td></tr>
- *   <tr><td>{@code GET /api/projects/{p}/presence}</td><td>the cursors on that canvas</td></tr>
+ *   <tr><td>{@code GET /api/projects/{p}/presence}</td><td>the cursors on that canvas (global
+ *       presence, filtered by project)</td></tr>
+ *   <tr><td>{@code GET /api/projects/{p}/connections}</td><td>with rooms: every connection in the
+ *       canvas's room, {@code [{"userId", "connectionId", "cursor"}]}</td></tr>
+ *   <tr><td>{@code PUT|DELETE /api/projects/{p}/connections/{u}/{c}}</td><td>with rooms: heartbeat
+ *       of connection (tab) {@code c} of user {@code u} (a {@link Cursor}), leave</td></tr>
+ *   <tr><td>{@code POST /api/projects/{p}/connections/{u}/{c}/leave}</td><td>with rooms: leave, for
+ *       {@code navigator.sendBeacon}</td></tr>
  *   <tr><td>{@code GET /api/projects/{p}/events}</td><td>Server-Sent Events: {@code hello},
  *       {@code put}, {@code removed}, {@code cleared}, {@code cursor}, {@code left},
- *       {@code resync}</td></tr>
+ *       {@code resync}; with rooms {@code connection} and {@code connection-left} of the
+ *       canvas's room instead of {@code cursor} and {@code left}</td></tr>
  *   <tr><td>{@code PUT|DELETE /api/presence/{u}}</td><td>heartbeat (a {@link Cursor}), leave</td></tr>
  *   <tr><td>{@code POST /api/presence/{u}/leave}</td><td>leave, for {@code navigator.sendBeacon}</td></tr>
  * </table>
@@ -86,17 +99,21 @@ public final class CanvasServer implements AutoCloseable {
   private final ExecutorService executor;
   private final CanvasStore<Shape> canvas;
   private final PresenceStore<Cursor> presence;
+  /** Presence per canvas, per tab, when the server runs with rooms; null for global presence. */
+  private final @Nullable RoomPresenceStore<Cursor> rooms;
   private final String storeDescription;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
   private final Subscription presenceSubscription;
   private final byte[] page;
 
   private CanvasServer(HttpServer http, ExecutorService executor, CanvasStore<Shape> canvas,
-      PresenceStore<Cursor> presence, String storeDescription) {
+      PresenceStore<Cursor> presence, @Nullable RoomPresenceStore<Cursor> rooms,
+      String storeDescription) {
     this.http = http;
     this.executor = executor;
     this.canvas = canvas;
     this.presence = presence;
+    this.rooms = rooms;
     this.storeDescription = storeDescription;
     this.page = loadPage();
     this.presenceSubscription = presence.subscribe(this::onPresenceEvent);
@@ -110,6 +127,20 @@ public final class CanvasServer implements AutoCloseable {
    */
   public static CanvasServer start(InetSocketAddress address, CanvasStore<Shape> canvas,
       PresenceStore<Cursor> presence, String storeDescription) throws IOException {
+    return start(address, canvas, presence, null, storeDescription);
+  }
+
+  /**
+   * Starts a server on {@code address} whose page shows the cursors of each canvas's room
+   * ({@code rooms}): one cursor per tab, named by its user, gone within the rooms' lease when the
+   * server serving it dies. {@code presence} still answers the global presence endpoints.
+   *
+   * @param storeDescription what the stores are, shown by {@code /api/info} and the page
+   * @throws IOException if the address cannot be bound
+   */
+  public static CanvasServer start(InetSocketAddress address, CanvasStore<Shape> canvas,
+      PresenceStore<Cursor> presence, @Nullable RoomPresenceStore<Cursor> rooms,
+      String storeDescription) throws IOException {
     requireNonNull(address, "address");
     requireNonNull(canvas, "canvas");
     requireNonNull(presence, "presence");
@@ -121,7 +152,8 @@ public final class CanvasServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    CanvasServer server = new CanvasServer(http, executor, canvas, presence, storeDescription);
+    CanvasServer server =
+        new CanvasServer(http, executor, canvas, presence, rooms, storeDescription);
     http.createContext("/", server::handle);
     http.setExecutor(executor);
     http.start();
@@ -242,6 +274,8 @@ public final class CanvasServer implements AutoCloseable {
         }
       });
       sendJson(ex, 200, here);
+    } else if (what.equals("connections")) {
+      connections(ex, method, projectId, rest.subList(1, rest.size()));
     } else if (what.equals("events") && rest.size() == 1) {
       require(method, "GET");
       stream(ex, projectId);
@@ -273,6 +307,54 @@ public final class CanvasServer implements AutoCloseable {
     }
   }
 
+  /** The room endpoints of a canvas: list, heartbeat and leave of one connection. */
+  private void connections(HttpExchange ex, String method, String projectId, List<String> rest)
+      throws IOException {
+    RoomPresenceStore<Cursor> room = rooms;
+    if (room == null) {
+      throw new HttpError(404, "this server runs without rooms; use /api/presence");
+    }
+    if (rest.isEmpty()) {
+      require(method, "GET");
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (RoomConnection<Cursor> c : room.list(projectId)) {
+        out.add(Map.of("userId", c.userId(), "connectionId", c.connectionId(), "cursor", c.value()));
+      }
+      sendJson(ex, 200, out);
+      return;
+    }
+    if (rest.size() < 2 || rest.size() > 3) {
+      throw new HttpError(404, "no such resource: " + ex.getRequestURI().getRawPath());
+    }
+    String userId = rest.get(0);
+    String connectionId = rest.get(1);
+    if (rest.size() == 3) {
+      if (!rest.get(2).equals("leave")) {
+        throw new HttpError(404, "no such resource: " + ex.getRequestURI().getRawPath());
+      }
+      require(method, "POST");
+      room.leave(projectId, userId, connectionId);
+      send(ex, 204, null, null);
+      return;
+    }
+    switch (method) {
+      case "PUT" -> {
+        Cursor cursor = readBody(ex, Cursor.class);
+        if (!cursor.projectId().equals(projectId)) {
+          throw new HttpError(400, "the cursor's projectId \"" + cursor.projectId()
+              + "\" is not the canvas \"" + projectId + "\"");
+        }
+        room.heartbeat(projectId, userId, connectionId, cursor);
+        send(ex, 204, null, null);
+      }
+      case "DELETE" -> {
+        room.leave(projectId, userId, connectionId);
+        send(ex, 204, null, null);
+      }
+      default -> throw notAllowed(method, "PUT, DELETE");
+    }
+  }
+
   // ---- events ----
 
   /** Serves one event stream until the client goes away or the server stops. */
@@ -284,10 +366,14 @@ public final class CanvasServer implements AutoCloseable {
     // Subscribe before the client reads anything: the page loads the canvas on "hello", so no
     // change can fall between what it loads and the events it gets.
     Subscription subscription = canvas.subscribe(projectId, e -> onCanvasEvent(stream, e));
+    RoomPresenceStore<Cursor> room = rooms;
+    Subscription roomSubscription = room == null ? null
+        : room.subscribe(projectId, e -> onRoomEvent(stream, e));
     try {
       streams.add(stream);
       ObjectNode hello = JSON.createObjectNode()
-          .put("instanceId", instanceId()).put("projectId", projectId).put("store", storeDescription);
+          .put("instanceId", instanceId()).put("projectId", projectId).put("store", storeDescription)
+          .put("rooms", room != null);
       stream.send("hello", hello.toString());
       ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -302,8 +388,35 @@ public final class CanvasServer implements AutoCloseable {
       }
     } finally {
       subscription.close();
+      if (roomSubscription != null) {
+        roomSubscription.close();
+      }
       streams.remove(stream);
     }
+  }
+
+  /** A change in the canvas's room, as a {@code connection} or {@code connection-left} event. */
+  private static void onRoomEvent(SseStream stream, RoomEvent<Cursor> event) {
+    ObjectNode data = JSON.createObjectNode();
+    String name;
+    if (event instanceof RoomEvent.Joined<Cursor> joined) {
+      name = "connection";
+      data.put("userId", joined.userId()).put("connectionId", joined.connectionId())
+          .put("instanceId", joined.instanceId()).set("cursor", JSON.valueToTree(joined.value()));
+    } else if (event instanceof RoomEvent.Updated<Cursor> updated) {
+      name = "connection";
+      data.put("userId", updated.userId()).put("connectionId", updated.connectionId())
+          .put("instanceId", updated.instanceId()).set("cursor", JSON.valueToTree(updated.value()));
+    } else if (event instanceof RoomEvent.Left<Cursor> left) {
+      name = "connection-left";
+      data.put("userId", left.userId()).put("connectionId", left.connectionId())
+          .put("reason", left.reason().name()).put("userLeft", left.userLeft())
+          .put("instanceId", left.instanceId());
+    } else {
+      name = "resync";
+      data.put("scope", "presence").put("reason", ((RoomEvent.Resync<Cursor>) event).reason().name());
+    }
+    stream.send(name, data.toString());
   }
 
   private void onCanvasEvent(SseStream stream, CanvasEvent<Shape> event) {
@@ -327,6 +440,9 @@ public final class CanvasServer implements AutoCloseable {
   }
 
   private void onPresenceEvent(PresenceEvent<Cursor> event) {
+    if (rooms != null) {
+      return; // the page follows the room of its canvas instead
+    }
     ObjectNode data = JSON.createObjectNode();
     if (event instanceof PresenceEvent.Joined<Cursor> joined) {
       sendCursor(joined.userId(), joined.presence(), joined.instanceId());
@@ -471,7 +587,7 @@ public final class CanvasServer implements AutoCloseable {
     List<AutoCloseable> resources = new ArrayList<>(stores.resources());
     String description = stores.description();
     CanvasServer server = start(new InetSocketAddress(host, port), stores.canvas(),
-        stores.presence(), description);
+        stores.presence(), stores.rooms(), description);
     resources.add(0, server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -498,8 +614,9 @@ public final class CanvasServer implements AutoCloseable {
    * @param redis the Redis stores, or null on the in-memory store
    * @param resources what to close, in order, when the server stops
    */
-  record Stores(CanvasStore<Shape> canvas, PresenceStore<Cursor> presence, String description,
-      @Nullable RedisStores redis, List<AutoCloseable> resources) {
+  record Stores(CanvasStore<Shape> canvas, PresenceStore<Cursor> presence,
+      RoomPresenceStore<Cursor> rooms, String description, @Nullable RedisStores redis,
+      List<AutoCloseable> resources) {
     /**
      * Opens the stores {@code env} names: Redis if it names one, the in-memory store otherwise.
      *
@@ -515,15 +632,19 @@ public final class CanvasServer implements AutoCloseable {
             InMemoryCanvasStore.builder(JacksonCodec.of(Shape.class)).ttl(config.ttl()).build();
         PresenceStore<Cursor> presence =
             InMemoryPresenceStore.builder(JacksonCodec.of(Cursor.class)).ttl(config.ttl()).build();
-        return new Stores(canvas, presence, "in-memory (no REDIS_URL: this instance only)", null,
-            List.of(canvas, presence));
+        RoomPresenceStore<Cursor> rooms = InMemoryRoomPresenceStore
+            .builder(JacksonCodec.of(Cursor.class)).ttl(config.ttl()).config(env.rooms()).build();
+        return new Stores(canvas, presence, rooms, "in-memory (no REDIS_URL: this instance only)",
+            null, List.of(canvas, presence, rooms));
       }
       RedisStores redis = env.redisStores(config);
       CanvasStore<Shape> canvas = redis.canvas(JacksonCodec.of(Shape.class));
       PresenceStore<Cursor> presence = redis.presence(JacksonCodec.of(Cursor.class));
+      RoomPresenceStore<Cursor> rooms = redis.rooms(JacksonCodec.of(Cursor.class), env.rooms());
       String description = "Redis " + config.deployment().name().toLowerCase(java.util.Locale.ROOT)
           + " " + config.redisUrl().map(URI::toString).orElse(config.clusterEndpoints().toString());
-      return new Stores(canvas, presence, description, redis, List.of(canvas, presence, redis));
+      return new Stores(canvas, presence, rooms, description, redis,
+          List.of(canvas, presence, rooms, redis));
     }
   }
 

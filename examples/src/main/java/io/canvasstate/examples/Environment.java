@@ -2,6 +2,7 @@ package io.canvasstate.examples;
 
 import static java.util.Objects.requireNonNull;
 
+import io.canvasstate.RoomConfig;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.persistence.PersistenceConfig;
@@ -26,13 +27,14 @@ import java.util.Properties;
  */
 record Environment(
     Map<String, String> settings, StoreConfig store, FailoverConfig failover,
-    PersistenceConfig persistence) {
+    PersistenceConfig persistence, RoomConfig rooms) {
 
   Environment {
     settings = Map.copyOf(settings);
     requireNonNull(store, "store");
     requireNonNull(failover, "failover");
     requireNonNull(persistence, "persistence");
+    requireNonNull(rooms, "rooms");
   }
 
   /**
@@ -58,7 +60,7 @@ record Environment(
    */
   static Environment of(Map<String, String> settings) {
     return new Environment(settings, StoreConfig.from(settings), FailoverConfig.from(settings),
-        PersistenceConfig.from(settings));
+        PersistenceConfig.from(settings), RoomConfig.from(settings));
   }
 
   /** Whether {@code name} is set to a value that is not blank (blank counts as unset). */

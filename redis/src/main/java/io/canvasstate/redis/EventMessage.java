@@ -18,6 +18,11 @@ import java.util.Optional;
  *   <tr><td>{@code C}</td><td>canvas cleared (no id)</td></tr>
  *   <tr><td>{@code J} / {@code U}</td><td>presence joined / updated, with its value</td></tr>
  *   <tr><td>{@code L} / {@code E}</td><td>presence left: removed / expired</td></tr>
+ *   <tr><td>{@code J} / {@code j}, {@code U}</td><td>on a room's channel: a connection joined
+ *       (capital: its user joined) / updated, with its value; the id is
+ *       {@code <userId>:<connectionId>}</td></tr>
+ *   <tr><td>{@code L} / {@code l}, {@code E} / {@code e}</td><td>on a room's channel: a
+ *       connection removed / ended (capital: its user left)</td></tr>
  * </table>
  *
  * @param kind one of the kinds above

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  * the stores send, nothing else. An administrator creates the user with
  *
  * <pre>
- * ACL SETUSER canvasstate on &gt;&lt;password&gt; resetkeys ~myapp:canvas:* ~myapp:presence:* ~myapp:projects:* resetchannels &amp;myapp:canvas:* &amp;myapp:presence:* &amp;myapp:canvasstate:* -&#64;all +...
+ * ACL SETUSER canvasstate on &gt;&lt;password&gt; resetkeys ~myapp:canvas:* ~myapp:presence:* ~myapp:projects:* ~myapp:room:* resetchannels &amp;myapp:canvas:* &amp;myapp:presence:* &amp;myapp:canvasstate:* &amp;myapp:room:* -&#64;all +...
  *
  * </pre>
  *
@@ -50,6 +50,8 @@ public final class RedisAcl {
   static final List<String> SCRIPT_COMMANDS = List.of(
       // canvas hashes and their lifetimes
       "hget", "hset", "hdel", "hexists", "hlen", "hkeys", "exists", "type", "pexpire", "unlink",
+      // rooms: a user's number of connections in a room's index
+      "hincrby",
       // active projects and presence expiries
       "zadd", "zrange", "zrangebyscore", "zremrangebyscore", "zrem", "zscore",
       // Redis' clock
@@ -67,8 +69,9 @@ public final class RedisAcl {
 
   /**
    * The rules for a user whose stores use {@code keyPrefix} ({@code CANVASSTATE_KEY_PREFIX}):
-   * {@code resetkeys ~<prefix>canvas:* ~<prefix>presence:* ~<prefix>projects:* resetchannels
-   * &<prefix>canvas:* &<prefix>presence:* &<prefix>canvasstate:* -@all +ping ...}, to follow
+   * {@code resetkeys ~<prefix>canvas:* ~<prefix>presence:* ~<prefix>projects:* ~<prefix>room:*
+   * resetchannels &<prefix>canvas:* &<prefix>presence:* &<prefix>canvasstate:* &<prefix>room:*
+   * -@all +ping ...}, to follow
    * {@code ACL SETUSER <user> on ><password>}.
    *
    * @param keyPrefix the key prefix, {@code ""} for none; glob characters in it ({@code *},
@@ -82,11 +85,11 @@ public final class RedisAcl {
           + keyPrefix + "\"");
     }
     StringBuilder rules = new StringBuilder("resetkeys");
-    for (String pattern : List.of("canvas:*", "presence:*", "projects:*")) {
+    for (String pattern : List.of("canvas:*", "presence:*", "projects:*", "room:*")) {
       rules.append(" ~").append(keyPrefix).append(pattern);
     }
     rules.append(" resetchannels");
-    for (String pattern : List.of("canvas:*", "presence:*", "canvasstate:*")) {
+    for (String pattern : List.of("canvas:*", "presence:*", "canvasstate:*", "room:*")) {
       rules.append(" &").append(keyPrefix).append(pattern);
     }
     rules.append(" -@all");

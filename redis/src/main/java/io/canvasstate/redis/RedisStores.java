@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.canvasstate.CanvasStore;
 import io.canvasstate.Codec;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.RoomConfig;
+import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreConfig;
 import io.canvasstate.StoreException;
 import io.canvasstate.StoreUnavailableException;
@@ -13,6 +15,7 @@ import io.canvasstate.failover.FailoverStore;
 import io.canvasstate.internal.SharedBytesCodec;
 import io.canvasstate.inmemory.InMemoryCanvasStore;
 import io.canvasstate.inmemory.InMemoryPresenceStore;
+import io.canvasstate.inmemory.InMemoryRoomPresenceStore;
 import io.canvasstate.internal.InstanceIds;
 import io.canvasstate.persistence.Persistence;
 import java.time.Duration;
@@ -72,6 +75,8 @@ public final class RedisStores implements AutoCloseable {
   /** The failover states of the canvas stores with persistence, one each. */
   private final List<FailoverStore> persistentFailovers = new CopyOnWriteArrayList<>();
   private final EvictionPolicyCheck evictionPolicy = new EvictionPolicyCheck();
+  /** The bare room stores handed out: {@link #close()} ends their leases. */
+  private final List<RedisRoomPresenceStore<?>> roomStores = new CopyOnWriteArrayList<>();
 
   private RedisStores(StoreConfig config, FailoverConfig failoverConfig, InstantSource clock,
       @Nullable SslOptions ssl) {
@@ -337,6 +342,51 @@ public final class RedisStores implements AutoCloseable {
   }
 
   /**
+   * A room presence store using {@code codec}, with the {@linkplain RoomConfig#DEFAULT default}
+   * lease; see {@link #rooms(Codec, RoomConfig)}.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RoomPresenceStore<P> rooms(Codec<P> codec) {
+    return rooms(codec, RoomConfig.DEFAULT);
+  }
+
+  /**
+   * A room presence store using {@code codec} and {@code rooms}' lease, sharing this factory's
+   * connections and instance id: failover-wrapped if the fallback is enabled, else the bare
+   * {@link RedisRoomPresenceStore}. Each store holds a lease of its own; closing it ends that
+   * lease (its connections end), not the others'.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RoomPresenceStore<P> rooms(Codec<P> codec, RoomConfig rooms) {
+    requireNonNull(codec, "codec");
+    requireNonNull(rooms, "rooms");
+    if (failover == null) {
+      return redisRooms(codec, rooms);
+    }
+    backend.requireOpen();
+    Codec<byte[]> bytes = SharedBytesCodec.INSTANCE;
+    return failover.rooms(codec, new RedisRoomPresenceStore<>(backend, bytes, events, rooms),
+        InMemoryRoomPresenceStore.builder(bytes).clock(clock).ttl(config.ttl())
+            .maxValueBytes(config.maxValueBytes()).instanceId(events.instanceId()).config(rooms)
+            .build());
+  }
+
+  /**
+   * The bare Redis room presence store using {@code codec} and {@code rooms}' lease, without
+   * failover whatever the configuration.
+   *
+   * @throws IllegalStateException if this factory is closed
+   */
+  public <P> RedisRoomPresenceStore<P> redisRooms(Codec<P> codec, RoomConfig rooms) {
+    backend.requireOpen();
+    RedisRoomPresenceStore<P> store = new RedisRoomPresenceStore<>(backend, codec, events, rooms);
+    roomStores.add(store);
+    return store;
+  }
+
+  /**
    * The failover state of this factory's stores, to read its state and counters and to add
    * listeners; empty if the fallback is disabled.
    */
@@ -383,7 +433,8 @@ public final class RedisStores implements AutoCloseable {
   }
 
   /**
-   * Closes the failover state (which first writes back what changed during an outage if Redis
+   * Ends the leases of the room stores handed out (their connections end at once), closes the
+   * failover state (which first writes back what changed during an outage if Redis
    * answers again, and reports what it could not as dropped), the event connection and its
    * threads, and then the connection pool; the stores handed out stop working and no more events
    * are delivered to their listeners. Idempotent.
@@ -391,6 +442,7 @@ public final class RedisStores implements AutoCloseable {
   @Override
   public void close() {
     try {
+      roomStores.forEach(RedisRoomPresenceStore::close);
       persistentFailovers.forEach(FailoverStore::close);
       if (failover != null) {
         failover.close();

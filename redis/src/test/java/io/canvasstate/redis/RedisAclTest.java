@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class RedisAclTest {
   /** The classes that define scripts; {@link #scripts_areAllDefinedInTheClassesThisTestReads} checks it. */
   static final List<Class<?>> SCRIPT_CLASSES =
-      List.of(Scripts.class, EventScripts.class, PersistScripts.class);
+      List.of(Scripts.class, EventScripts.class, PersistScripts.class, RoomScripts.class);
 
   private static final Pattern CALL =
       Pattern.compile("redis\\.p?call\\(\\s*'([A-Za-z|]+)'");

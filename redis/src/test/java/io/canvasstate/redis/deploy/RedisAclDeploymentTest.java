@@ -133,6 +133,19 @@ class RedisAclDeploymentTest extends DeploymentContractTests {
     }
   }
 
+  /**
+   * The room contract under the restricted user: every command the room scripts call, their
+   * keys and their channel are in the rules.
+   */
+  @Nested
+  @Order(4)
+  class Rooms extends RedisRoomContract {
+    @Override
+    protected StoreConfig.Builder configBuilder() {
+      return DEPLOYMENT.config();
+    }
+  }
+
   @Nested
   @Order(4)
   class Credentials {

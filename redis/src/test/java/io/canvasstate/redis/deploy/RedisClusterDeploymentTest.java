@@ -7,6 +7,7 @@ import io.canvasstate.CanvasStore;
 import io.canvasstate.JacksonCodec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
+import io.canvasstate.RoomPresenceStore;
 import io.canvasstate.StoreUnavailableException;
 import io.canvasstate.TtlPolicy;
 import io.canvasstate.contract.TestShape;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClusterClient;
 
 /**
@@ -145,6 +147,49 @@ class RedisClusterDeploymentTest extends DeploymentContractTests {
         canvas.put("moving", "o2", new TestShape("b", 2, 2));
         assertThat(canvas.getAll("moving")).containsOnlyKeys("o1", "o2");
         assertThat(canvas.activeProjects()).contains("moving");
+      }
+    }
+  }
+
+  /** The room contract on the Cluster: each room's scripts run on the master of its slot. */
+  @Nested
+  @Order(3)
+  class Rooms extends RedisRoomContract {
+    @Override
+    protected StoreConfig.Builder configBuilder() {
+      return DEPLOYMENT.config();
+    }
+  }
+
+  @Nested
+  @Order(4)
+  class RoomSpread {
+    @Test
+    void rooms_hundredRoomsOnThreeMasters_keysOnEveryMasterAndEachRoomListed() {
+      StoreConfig config = DEPLOYMENT.config().fallbackEnabled(false).build();
+      try (RedisStores stores = RedisStores.create(config);
+          RoomPresenceStore<TestShape> rooms = stores.rooms(SHAPES)) {
+        KeySchema keys = config.keySchema();
+        Map<Integer, Integer> roomsPerMaster = new HashMap<>();
+        for (int r = 0; r < 100; r++) {
+          rooms.heartbeat("room-" + r, "user-" + r, "tab", new TestShape("cursor", r, r));
+        }
+
+        for (int r = 0; r < 100; r++) {
+          String room = "room-" + r;
+          int master = CLUSTER.masterOf(keys.roomKey(room, "connections")).port();
+          assertThat(CLUSTER.masterOf(keys.roomKey(room, "ends")).port()).isEqualTo(master);
+          assertThat(CLUSTER.masterOf(keys.roomKey(room, "index")).port()).isEqualTo(master);
+          HostPort node = CLUSTER.masterOf(keys.roomKey(room, "connections")).hostPort();
+          try (Jedis jedis = new Jedis(node.host(), node.port())) {
+            assertThat(jedis.exists(keys.roomKey(room, "connections"))).as(room).isTrue();
+          }
+          roomsPerMaster.merge(master, 1, Integer::sum);
+          assertThat(rooms.list(room)).singleElement().satisfies(c ->
+              assertThat(c.userId()).isEqualTo("user-" + room.substring(5)));
+        }
+        assertThat(roomsPerMaster).as("rooms per master").hasSize(3)
+            .allSatisfy((port, n) -> assertThat(n).isGreaterThan(10));
       }
     }
   }
