@@ -29,6 +29,8 @@ public final class RedisAcl {
   static final List<String> COMMANDS = List.of(
       // connecting, health checks, cluster layout
       "ping", "select", "client|setname", "cluster|slots",
+      // following a slot being migrated (ASK)
+      "asking",
       // scripts
       "evalsha", "eval",
       // canvas hashes
