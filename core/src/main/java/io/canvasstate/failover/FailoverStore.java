@@ -501,8 +501,17 @@ public final class FailoverStore implements AutoCloseable {
     /** Journals a change (empty value: a delete); {@code bases} is asked only for a new entry. */
     void journal(
         ChangeKey key, Optional<byte[]> value, Supplier<List<Optional<byte[]>>> bases) {
+      journal(key, value, bases, false);
+    }
+
+    /**
+     * Journals a change; {@code baseUnknown} says this instance knows nothing of the object, so
+     * that a delete is written back under the blind-delete rule.
+     */
+    void journal(ChangeKey key, Optional<byte[]> value,
+        Supplier<List<Optional<byte[]>>> bases, boolean baseUnknown) {
       Instant now = clock.instant();
-      if (journal.record(key, value, bases, possiblyApplied, now)) {
+      if (journal.record(key, value, bases, possiblyApplied, baseUnknown, now)) {
         return;
       }
       dropped.increment();
@@ -605,6 +614,11 @@ public final class FailoverStore implements AutoCloseable {
     } finally {
       modeLock.readLock().unlock();
     }
+  }
+
+  /** Whether the journal holds a change to {@code key}. */
+  boolean journaled(ChangeKey key) {
+    return journal.contains(key);
   }
 
   /** The object ids of a project with journaled changes. */

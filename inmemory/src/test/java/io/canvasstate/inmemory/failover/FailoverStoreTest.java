@@ -448,6 +448,43 @@ class FailoverStoreTest {
   }
 
   @Test
+  void blindDelete_objectThisInstanceNeverKnew_deletedOnWriteBackAndRemovedValueReported() {
+    Instance other = instance();
+    other.canvas.put("p", "a", "written elsewhere");
+    other.canvas.put("p", "b", "written elsewhere");
+    Instance app = instance();
+    app.cutOff();
+
+    assertThat(app.canvas.remove("p", "a")).as("this instance cannot tell").isFalse();
+    assertThat(app.canvas.getAndRemove("p", "gone")).isEmpty();
+    assertThat(app.failover.stats().pending()).isEqualTo(2);
+    app.reconnect();
+
+    assertThat(redis.object("p", "a")).isNull();
+    assertThat(redis.object("p", "b")).isEqualTo("written elsewhere");
+    assertThat(app.events.conflicts).singleElement().satisfies(c -> {
+      assertThat(c.key()).isEqualTo(ChangeKey.canvas("p", "a"));
+      assertThat(c.reason()).isEqualTo(ConflictEvent.Reason.DELETED_UNSEEN_VALUE);
+      assertThat(c.outageValue()).isEmpty();
+      assertThat(c.storeValue()).contains("written elsewhere");
+    });
+    assertThat(app.failover.stats().writtenBack()).isEqualTo(2);
+  }
+
+  @Test
+  void blindDelete_objectKnownToBeMissing_isNotJournaled() {
+    Instance app = instance();
+    app.canvas.getAll("p");
+    app.canvas.get("q", "a");
+    app.cutOff();
+
+    assertThat(app.canvas.remove("p", "a")).isFalse();
+    assertThat(app.canvas.remove("q", "a")).isFalse();
+
+    assertThat(app.failover.stats().pending()).isZero();
+  }
+
+  @Test
   void stats_clockMovesDuringOutage_timeInStateFollowsIt() {
     Instance app = instance();
     redis.clock.advance(Duration.ofMinutes(3));
