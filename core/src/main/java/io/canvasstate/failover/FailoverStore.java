@@ -93,7 +93,10 @@ public final class FailoverStore implements AutoCloseable {
   private static final AtomicInteger PROBE_THREADS = new AtomicInteger();
   /** The project (or user) id the default probe reads; no key is ever written for it. */
   static final String PROBE_ID = "canvasstate-failover-probe";
-  /** Passes over the journal written back without blocking callers before the final one. */
+  /**
+   * Passes over the journal written back without blocking callers before the final batches,
+   * each of which blocks callers for one batch at most.
+   */
   private static final int UNLOCKED_PASSES = 3;
 
   private final FailoverConfig config;
@@ -305,26 +308,40 @@ public final class FailoverStore implements AutoCloseable {
         }
       }
     }
-    List<Object> events = new ArrayList<>();
+    // The last changes are written while calls wait, so that no call sees the fallback and
+    // then the primary out of order; callers wait for one batch at most at a time: the lock is
+    // released between batches, and callers made meanwhile are journaled and written next.
     boolean switched = false;
-    modeLock.writeLock().lock();
-    try {
-      List<Journal.Change> changes;
-      boolean goOn = true;
-      while (goOn && !(changes = journal.oldest(batch, Long.MAX_VALUE)).isEmpty()) {
-        goOn = writeBackBatch(changes, tally, events);
+    List<Object> events = List.of();
+    while (!switched) {
+      events = new ArrayList<>();
+      modeLock.writeLock().lock();
+      try {
+        List<Journal.Change> changes = journal.oldest(batch, Long.MAX_VALUE);
+        if (!changes.isEmpty() && !writeBackBatch(changes, tally, events)) {
+          break;
+        }
+        if (machine.state() != RECOVERING) {
+          break;
+        }
+        if (journal.size() == 0) {
+          clearFallbacks();
+          Optional<TransitionEvent> t = machine.transition(
+              RECOVERING, HEALTHY, TransitionEvent.Reason.WRITE_BACK_COMPLETE, null);
+          t.ifPresent(events::add);
+          switched = t.isPresent();
+          consecutiveFailures.set(0);
+          stopProbing();
+          if (!switched) {
+            break;
+          }
+        }
+      } finally {
+        modeLock.writeLock().unlock();
       }
-      if (goOn && machine.state() == RECOVERING) {
-        clearFallbacks();
-        Optional<TransitionEvent> t = machine.transition(
-            RECOVERING, HEALTHY, TransitionEvent.Reason.WRITE_BACK_COMPLETE, null);
-        t.ifPresent(events::add);
-        switched = t.isPresent();
-        consecutiveFailures.set(0);
-        stopProbing();
+      if (!switched) {
+        dispatch(events);
       }
-    } finally {
-      modeLock.writeLock().unlock();
     }
     if (switched) {
       long ms = Duration.between(started, clock.instant()).toMillis();

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -482,6 +483,56 @@ class FailoverStoreTest {
     assertThat(app.canvas.remove("q", "a")).isFalse();
 
     assertThat(app.failover.stats().pending()).isZero();
+  }
+
+  @Test
+  void writeBack_writerKeepsPaceWithIt_callsWaitForOneBatchAtMostAndItStillCompletes()
+      throws Exception {
+    int batch = 5;
+    Instance app = track(redis.instance(c -> c.writeBackBatchSize(batch)));
+    app.cutOff();
+    for (int i = 0; i < 40; i++) {
+      app.canvas.put("p", "o" + i, "outage");
+    }
+    AtomicLong primaryCalls = new AtomicLong();
+    AtomicLong changesMade = new AtomicLong();
+    AtomicLong longestWait = new AtomicLong();
+    // A writer in step with the write-back: one more outage change for each call the write-back
+    // makes to the primary (each waits up to 10 ms for the other), so that every pass over the
+    // journal leaves about as many changes as it wrote.
+    Thread writer = new Thread(() -> {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      for (int n = 0; n < 400 && app.failover.state() != HEALTHY
+          && System.nanoTime() < deadline; n++) {
+        long before = primaryCalls.get();
+        app.canvas.put("p", "w" + n, "during the write-back");
+        changesMade.incrementAndGet();
+        long after = primaryCalls.get();
+        longestWait.accumulateAndGet(after - before, Math::max);
+        while (primaryCalls.get() <= after && app.failover.state() != HEALTHY
+            && System.nanoTime() < deadline) {
+          Thread.yield();
+        }
+      }
+    }, "outage-writer");
+    app.flaky.beforeCall(call -> {
+      long n = primaryCalls.incrementAndGet();
+      long until = System.nanoTime() + Duration.ofMillis(10).toNanos();
+      while (changesMade.get() < n && System.nanoTime() < until) {
+        Thread.yield();
+      }
+    });
+    writer.start();
+
+    app.reconnect();
+    writer.join(30_000);
+
+    assertThat(app.failover.state()).isEqualTo(HEALTHY);
+    assertThat(longestWait.get())
+        .as("primary calls the write-back made while one writer call waited")
+        .isLessThanOrEqualTo(2L * batch);
+    assertThat(app.failover.stats().pending()).isZero();
+    assertThat(redis.object("p", "o39")).isEqualTo("outage");
   }
 
   @Test
