@@ -128,7 +128,8 @@ final class Batch {
           return;
         }
         step.sendAsking(ask.getTargetNode());
-        if (step.error() == null || RedisBackend.refusal(step.error()) == null) {
+        RuntimeException asked = step.error();
+        if (asked == null || RedisBackend.refusal(asked) == null) {
           from = retry + 1;
           continue;
         }
@@ -245,11 +246,21 @@ final class Batch {
 
     /**
      * Sends this command alone to {@code node} after {@code ASKING}, as Redis asks during a slot
-     * migration: scripts as {@code EVAL}, since the importing node may not have them loaded.
+     * migration: scripts as {@code EVAL}, since the importing node may not have them loaded. If
+     * that node's pool has no free connection, nothing is sent and the {@code ASK} reply stays,
+     * so that the batch backs off and tries again.
      */
     private void sendAsking(HostAndPort node) {
-      try (Connection connection = backend.connectionTo(node);
-          Pipeline pipeline = new Pipeline(connection)) {
+      Connection connection;
+      try {
+        connection = backend.connectionTo(node);
+      } catch (RuntimeException e) {
+        if (RedisBackend.isPoolExhausted(e)) {
+          return;
+        }
+        throw backend.map(op, key, e);
+      }
+      try (connection; Pipeline pipeline = new Pipeline(connection)) {
         pipeline.sendCommand(Protocol.Command.ASKING, new String[0]);
         response = sender.send(pipeline, true);
         pipeline.sync();
