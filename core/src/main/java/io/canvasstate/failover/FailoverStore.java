@@ -112,8 +112,12 @@ public final class FailoverStore implements AutoCloseable {
   private final List<FailoverListener> listeners = new CopyOnWriteArrayList<>();
   /** Run after each call served from the fallback, outside the locks: event delivery. */
   private final List<Runnable> afterOutageCalls = new CopyOnWriteArrayList<>();
-  /** Outage calls hold it shared; switching to and from the fallback holds it exclusively. */
-  private final ReentrantReadWriteLock modeLock = new ReentrantReadWriteLock();
+  /**
+   * Outage calls hold it shared; switching to and from the fallback holds it exclusively. Fair,
+   * so that calls waiting while the write-back holds it for one batch get in before its next
+   * batch (only outage calls take it: the healthy path never does).
+   */
+  private final ReentrantReadWriteLock modeLock = new ReentrantReadWriteLock(true);
   /** Serializes probing, writing back and closing. */
   private final ReentrantLock recoveryLock = new ReentrantLock();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
