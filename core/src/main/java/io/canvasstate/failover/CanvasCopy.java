@@ -83,6 +83,41 @@ final class CanvasCopy {
   }
 
   /**
+   * Records what a change event from the primary said the object holds now (empty: nothing).
+   * Events arrive on their own connection, in the primary's order but not in order with this
+   * instance's own calls, so a value recorded before is kept as a possible base too.
+   */
+  synchronized void heard(String projectId, String objectId, Optional<byte[]> value, long now) {
+    if (limit == 0) {
+      return;
+    }
+    Project p = projects.get(projectId);
+    boolean known = p != null
+        && (p.recorded.containsKey(objectId) || p.snapshot.containsKey(objectId));
+    if (!known) {
+      // Nothing to keep: what the event says is all this instance knows of the object.
+      object(projectId, objectId, value, Long.MAX_VALUE, now);
+      return;
+    }
+    object(projectId, objectId, value, -1, now);
+  }
+
+  /** Records that a change event from the primary said the project was cleared. */
+  synchronized void heardCleared(String projectId, long now) {
+    cleared(projectId, -1, now);
+  }
+
+  /**
+   * Whether this instance knows anything of the object: it read, wrote or heard of it (the
+   * value, or that there is none), or took a snapshot of its project since; false also once the
+   * copy has forgotten it.
+   */
+  synchronized boolean knows(String projectId, String objectId) {
+    Project p = projects.get(projectId);
+    return p != null && (p.snapshotSeq > 0 || p.clearedAt > 0 || p.recorded.containsKey(objectId));
+  }
+
+  /**
    * Records that the primary held exactly {@code objects} for the project, as read by one
    * {@code getAll} that started at {@code mark}; ignored if anything was recorded for the
    * project since (it may be newer than the snapshot). The map is kept as it is: it must be

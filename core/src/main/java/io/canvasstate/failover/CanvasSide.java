@@ -55,6 +55,9 @@ final class CanvasSide {
       return clearRest(projectId, c, now, conflicts);
     }
     String objectId = c.key().id();
+    if (c.isBlindDelete()) {
+      return blindDelete(projectId, objectId, c, now, conflicts);
+    }
     Optional<byte[]> target = c.value();
     Optional<byte[]> expected = c.base();
     Optional<byte[]> witness = expected;
@@ -77,6 +80,23 @@ final class CanvasSide {
     copy.object(projectId, objectId, witness, copy.mark(), now.toEpochMilli());
     conflicts.accept(WriteBack.conflict(c, witness, now));
     return WriteBack.Result.CONFLICT;
+  }
+
+  /**
+   * The rule for a delete with no base (of an object this instance knew nothing about when it
+   * deleted it): it deletes whatever the primary holds, and a value it deleted that is not one
+   * this instance may have written itself is reported ({@link
+   * ConflictEvent.Reason#DELETED_UNSEEN_VALUE}), so that a listener can put it back.
+   */
+  private WriteBack.Result blindDelete(String projectId, String objectId, Journal.Change c,
+      Instant now, Consumer<ConflictEvent> conflicts) {
+    Optional<byte[]> removed = primary.getAndRemove(projectId, objectId);
+    copy.object(projectId, objectId, Optional.empty(), copy.mark(), now.toEpochMilli());
+    if (removed.isPresent() && !c.expects(removed)) {
+      conflicts.accept(new ConflictEvent(c.key(), ConflictEvent.Reason.DELETED_UNSEEN_VALUE,
+          Optional.empty(), Journal.text(removed), now));
+    }
+    return WriteBack.Result.APPLIED;
   }
 
   /**

@@ -45,6 +45,7 @@ final class EventRelay<B, E> implements FailoverListener {
   private final Source<B> fallback;
   private final BiFunction<B, Boolean, E> convert;
   private final Function<String, E> resync;
+  private final Consumer<B> learn;
   private final EventHub<String, E> hub;
   /** Both underlying subscriptions of each key with listeners; changed under the hub's lock. */
   private final Map<String, Subscription[]> underlying = new ConcurrentHashMap<>();
@@ -55,10 +56,12 @@ final class EventRelay<B, E> implements FailoverListener {
    * @param convert turns an underlying event into the view's; its flag says whether the event
    *     came from the fallback
    * @param resync makes the resync event for a key
+   * @param learn hears every event of the primary first (to keep the local copy current)
    */
   EventRelay(String name, FailoverStore failover, Source<B> primary, Source<B> fallback,
-      BiFunction<B, Boolean, E> convert, Function<String, E> resync) {
+      BiFunction<B, Boolean, E> convert, Function<String, E> resync, Consumer<B> learn) {
     this.failover = failover;
+    this.learn = learn;
     this.primary = primary;
     this.fallback = fallback;
     this.convert = convert;
@@ -107,6 +110,13 @@ final class EventRelay<B, E> implements FailoverListener {
   }
 
   private void relay(String key, B event, boolean fromFallback) {
+    if (!fromFallback) {
+      try {
+        learn.accept(event);
+      } catch (RuntimeException e) {
+        LOG.debug("Recording an event of the primary in the local copy failed", e);
+      }
+    }
     if (fromFallback
         && (failover.state() != FailoverState.FAILED_OVER || failover.switchingOnThisThread())) {
       return;

@@ -53,7 +53,27 @@ public final class FailoverCanvasStore<T> extends FailoverView<T> implements Can
     this.events = new EventRelay<>("canvas events of " + side.primary.instanceId(), failover,
         (projectId, l) -> side.primary.subscribe(projectId, l::accept),
         (projectId, l) -> side.fallback.subscribe(projectId, l::accept), this::typed,
-        projectId -> new CanvasEvent.Resync<>(projectId, ResyncReason.FAILOVER));
+        projectId -> new CanvasEvent.Resync<>(projectId, ResyncReason.FAILOVER), this::learn);
+  }
+
+  /**
+   * Records in the local copy what a change event of the primary says, so that an instance that
+   * only hears of objects (a server forwarding events to its clients) still has them, with
+   * their bases, when the primary fails. This instance's own events are left out: its calls
+   * record what they did.
+   */
+  private void learn(CanvasEvent<byte[]> e) {
+    if (e.isFrom(instanceId())) {
+      return;
+    }
+    long now = failover.millis();
+    if (e instanceof CanvasEvent.Put<byte[]> put) {
+      side.copy.heard(put.projectId(), put.objectId(), Optional.of(put.value()), now);
+    } else if (e instanceof CanvasEvent.Removed<byte[]> removed) {
+      side.copy.heard(removed.projectId(), removed.objectId(), Optional.empty(), now);
+    } else if (e instanceof CanvasEvent.Cleared<byte[]> cleared) {
+      side.copy.heardCleared(cleared.projectId(), now);
+    }
   }
 
   @Override
@@ -160,6 +180,8 @@ public final class FailoverCanvasStore<T> extends FailoverView<T> implements Can
       boolean r = side.fallback.remove(projectId, objectId);
       if (r) {
         journal(outage, projectId, objectId, Optional.empty());
+      } else {
+        blindDelete(outage, projectId, objectId);
       }
       return r;
     });
@@ -292,6 +314,8 @@ public final class FailoverCanvasStore<T> extends FailoverView<T> implements Can
       Optional<byte[]> r = side.fallback.getAndRemove(projectId, objectId);
       if (r.isPresent()) {
         journal(outage, projectId, objectId, Optional.empty());
+      } else {
+        blindDelete(outage, projectId, objectId);
       }
       return r;
     });
@@ -424,6 +448,19 @@ public final class FailoverCanvasStore<T> extends FailoverView<T> implements Can
           side.fallback.remove(projectId, objectId);
         }
       });
+    }
+  }
+
+  /**
+   * Journals the delete of an object missing from the fallback if this instance knows nothing
+   * of it (it never read, wrote or heard of it, or forgot it): the object may well be in the
+   * primary, so the delete is written back under the blind-delete rule. An object this instance
+   * knows to be missing, or already changed during the outage, needs nothing.
+   */
+  private void blindDelete(FailoverStore.Outage outage, String projectId, String objectId) {
+    ChangeKey key = ChangeKey.canvas(projectId, objectId);
+    if (!failover.journaled(key) && !side.copy.knows(projectId, objectId)) {
+      outage.journal(key, Optional.empty(), () -> List.of(Optional.empty()), true);
     }
   }
 

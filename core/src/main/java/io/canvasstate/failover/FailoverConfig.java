@@ -35,7 +35,13 @@ import java.util.function.Consumer;
  * immutable and thread-safe.
  */
 public final class FailoverConfig {
-  /** Fail over on the first call the primary cannot answer. */
+  /**
+   * Fail over on the first call the primary cannot answer. What reaches the decorator as
+   * unavailable is only a node that could not be reached or did not answer within the command
+   * timeout: redirections and transient refusals are retried inside the Redis call and a busy
+   * pool is waited for. A second try would make the caller wait another timeout, and a call
+   * that is not safe to repeat must be answered at once anyway.
+   */
   public static final int DEFAULT_FAILURE_THRESHOLD = 1;
   /** Two probes in a row must succeed before writing back, to ride out a flapping server. */
   public static final int DEFAULT_RECOVERY_THRESHOLD = 2;

@@ -44,7 +44,7 @@ public final class FailoverPresenceStore<P> extends FailoverView<P> implements P
     this.side = side;
     this.events = new EventRelay<>("presence events of " + side.primary.instanceId(), failover,
         (key, l) -> side.primary.subscribe(l::accept), (key, l) -> side.fallback.subscribe(l::accept),
-        this::typed, key -> new PresenceEvent.Resync<>(ResyncReason.FAILOVER));
+        this::typed, key -> new PresenceEvent.Resync<>(ResyncReason.FAILOVER), e -> { });
   }
 
   @Override

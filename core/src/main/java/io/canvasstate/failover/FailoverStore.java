@@ -95,7 +95,10 @@ public final class FailoverStore implements AutoCloseable {
   private static final AtomicInteger PROBE_THREADS = new AtomicInteger();
   /** The project (or user) id the default probe reads; no key is ever written for it. */
   static final String PROBE_ID = "canvasstate-failover-probe";
-  /** Passes over the journal written back without blocking callers before the final one. */
+  /**
+   * Passes over the journal written back without blocking callers before the final batches,
+   * each of which blocks callers for one batch at most.
+   */
   private static final int UNLOCKED_PASSES = 3;
 
   private final FailoverConfig config;
@@ -113,8 +116,12 @@ public final class FailoverStore implements AutoCloseable {
   private final List<RoomSide> rooms = new CopyOnWriteArrayList<>();
   /** Run after each call served from the fallback, outside the locks: event delivery. */
   private final List<Runnable> afterOutageCalls = new CopyOnWriteArrayList<>();
-  /** Outage calls hold it shared; switching to and from the fallback holds it exclusively. */
-  private final ReentrantReadWriteLock modeLock = new ReentrantReadWriteLock();
+  /**
+   * Outage calls hold it shared; switching to and from the fallback holds it exclusively. Fair,
+   * so that calls waiting while the write-back holds it for one batch get in before its next
+   * batch (only outage calls take it: the healthy path never does).
+   */
+  private final ReentrantReadWriteLock modeLock = new ReentrantReadWriteLock(true);
   /** Serializes probing, writing back and closing. */
   private final ReentrantLock recoveryLock = new ReentrantLock();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -337,27 +344,44 @@ public final class FailoverStore implements AutoCloseable {
         }
       }
     }
-    List<Object> events = new ArrayList<>();
+    // The last changes are written while calls wait, so that no call sees the fallback and
+    // then the primary out of order; callers wait for one batch at most at a time: the lock is
+    // released between batches, and callers made meanwhile are journaled and written next.
     boolean switched = false;
-    modeLock.writeLock().lock();
-    try {
-      List<Journal.Change> changes;
-      boolean goOn = true;
-      while (goOn && !(changes = journal.oldest(batch, Long.MAX_VALUE)).isEmpty()) {
-        goOn = writeBackBatch(changes, tally, events);
+    List<Object> events = List.of();
+    while (!switched) {
+      events = new ArrayList<>();
+      modeLock.writeLock().lock();
+      try {
+        List<Journal.Change> changes = journal.oldest(batch, Long.MAX_VALUE);
+        if (!changes.isEmpty() && !writeBackBatch(changes, tally, events)) {
+          break;
+        }
+        if (machine.state() != RECOVERING) {
+          break;
+        }
+        if (journal.size() == 0) {
+          // This instance's room connections of the outage, with the last canvas batch.
+          if (!writeBackRooms(tally, events) || machine.state() != RECOVERING) {
+            break;
+          }
+          clearFallbacks();
+          Optional<TransitionEvent> t = machine.transition(
+              RECOVERING, HEALTHY, TransitionEvent.Reason.WRITE_BACK_COMPLETE, null);
+          t.ifPresent(events::add);
+          switched = t.isPresent();
+          consecutiveFailures.set(0);
+          stopProbing();
+          if (!switched) {
+            break;
+          }
+        }
+      } finally {
+        modeLock.writeLock().unlock();
       }
-      goOn = goOn && writeBackRooms(tally, events);
-      if (goOn && machine.state() == RECOVERING) {
-        clearFallbacks();
-        Optional<TransitionEvent> t = machine.transition(
-            RECOVERING, HEALTHY, TransitionEvent.Reason.WRITE_BACK_COMPLETE, null);
-        t.ifPresent(events::add);
-        switched = t.isPresent();
-        consecutiveFailures.set(0);
-        stopProbing();
+      if (!switched) {
+        dispatch(events);
       }
-    } finally {
-      modeLock.writeLock().unlock();
     }
     if (switched) {
       long ms = Duration.between(started, clock.instant()).toMillis();
@@ -564,8 +588,17 @@ public final class FailoverStore implements AutoCloseable {
     /** Journals a change (empty value: a delete); {@code bases} is asked only for a new entry. */
     void journal(
         ChangeKey key, Optional<byte[]> value, Supplier<List<Optional<byte[]>>> bases) {
+      journal(key, value, bases, false);
+    }
+
+    /**
+     * Journals a change; {@code baseUnknown} says this instance knows nothing of the object, so
+     * that a delete is written back under the blind-delete rule.
+     */
+    void journal(ChangeKey key, Optional<byte[]> value,
+        Supplier<List<Optional<byte[]>>> bases, boolean baseUnknown) {
       Instant now = clock.instant();
-      if (journal.record(key, value, bases, possiblyApplied, now)) {
+      if (journal.record(key, value, bases, possiblyApplied, baseUnknown, now)) {
         return;
       }
       dropped.increment();
@@ -668,6 +701,11 @@ public final class FailoverStore implements AutoCloseable {
     } finally {
       modeLock.readLock().unlock();
     }
+  }
+
+  /** Whether the journal holds a change to {@code key}. */
+  boolean journaled(ChangeKey key) {
+    return journal.contains(key);
   }
 
   /** The object ids of a project with journaled changes. */

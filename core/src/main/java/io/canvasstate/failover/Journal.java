@@ -37,9 +37,18 @@ final class Journal {
       List<Optional<byte[]>> bases,
       Optional<byte[]> value,
       List<Optional<byte[]>> possiblyOurs,
-      Instant writtenAt) {
+      Instant writtenAt,
+      boolean baseUnknown) {
     boolean isClearMarker() {
       return key.id().equals(CLEAR_MARKER);
+    }
+
+    /**
+     * Whether this is a blind delete: a delete of an object this instance knew nothing about
+     * when it was first journaled, so that no base can tell a change made elsewhere.
+     */
+    boolean isBlindDelete() {
+      return baseUnknown && value.isEmpty();
     }
 
     /** The value the primary most likely holds, to try the compare-and-set with first. */
@@ -69,9 +78,11 @@ final class Journal {
     final List<Optional<byte[]>> possiblyOurs = new ArrayList<>(1);
     long seq;
     Instant writtenAt = Instant.EPOCH;
+    final boolean baseUnknown;
 
-    Entry(List<Optional<byte[]>> bases) {
+    Entry(List<Optional<byte[]>> bases, boolean baseUnknown) {
       this.bases = List.copyOf(bases);
+      this.baseUnknown = baseUnknown;
     }
 
     void addPossiblyOurs(Optional<byte[]> v) {
@@ -110,12 +121,23 @@ final class Journal {
    */
   synchronized boolean record(ChangeKey key, Optional<byte[]> value,
       Supplier<List<Optional<byte[]>>> bases, boolean possiblyApplied, Instant now) {
+    return record(key, value, bases, possiblyApplied, false, now);
+  }
+
+  /**
+   * Journals a change as {@link #record(ChangeKey, Optional, Supplier, boolean, Instant)} does;
+   * {@code baseUnknown} says that this instance knows nothing of the object (a new entry is then
+   * a blind change: see {@link Change#isBlindDelete()}).
+   */
+  synchronized boolean record(ChangeKey key, Optional<byte[]> value,
+      Supplier<List<Optional<byte[]>>> bases, boolean possiblyApplied, boolean baseUnknown,
+      Instant now) {
     Entry e = entries.remove(key);
     if (e == null) {
       if (entries.size() >= limit) {
         return false;
       }
-      e = new Entry(bases.get());
+      e = new Entry(bases.get(), baseUnknown);
     }
     e.value = value;
     e.seq = ++seq;
@@ -180,7 +202,7 @@ final class Journal {
 
   private static Change snapshot(ChangeKey key, Entry e) {
     return new Change(key, e.seq, e.bases, e.value, List.copyOf(e.possiblyOurs),
-        e.writtenAt);
+        e.writtenAt, e.baseUnknown);
   }
 
   /**

@@ -9,7 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * delivers queued events, outside any lock: one thread at a time drains, in queue order, so a
  * listener is never called concurrently and sees events in the order they were enqueued; a
  * listener that writes to the store from inside a callback has its event delivered after the
- * current one returns. Listener exceptions are caught and logged (the first one per listener
+ * current one returns. A call to {@code drain} delivers at most the events its thread enqueued
+ * since its last {@code drain} plus {@link #MAX_OTHERS_PER_DRAIN} others, so that a writer never
+ * delivers the events of every other writer for an unbounded time; what is left then goes on
+ * in the same order on a shared daemon thread ({@code canvasstate-events-N}). Listener exceptions are caught and logged (the first one per listener
  * at WARN, later ones at DEBUG).
  *
  * <p>A {@link KeyWatcher} hears, under the hub's registration lock and in order, when a key gets
@@ -38,6 +46,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventHub<K, E> {
   private static final Logger LOG = LoggerFactory.getLogger("io.canvasstate.events");
+
+  /** How many events of other threads one {@link #drain} call delivers at most. */
+  public static final int MAX_OTHERS_PER_DRAIN = 64;
+
+  /** Per thread: events it enqueued (to keys with listeners) since its last drain. */
+  private static final ThreadLocal<int[]> ENQUEUED = ThreadLocal.withInitial(() -> new int[1]);
+
+  /** Delivers what a bounded drain left, on daemon threads that end when idle. */
+  private static final Executor OVERFLOW = overflowExecutor();
 
   /** Hears when a key gets its first listener and loses its last. */
   public interface KeyWatcher<K> {
@@ -131,6 +148,7 @@ public final class EventHub<K, E> {
     List<Registration> listeners = byKey.get(key);
     if (listeners != null) {
       queue.add(new Pending<>(listeners, event));
+      ENQUEUED.get()[0]++;
     }
   }
 
@@ -149,23 +167,51 @@ public final class EventHub<K, E> {
   }
 
   /**
-   * Delivers queued events until the queue is empty, unless another thread is delivering
-   * (then that thread delivers them). Never call it while holding a lock a listener might need.
+   * Delivers queued events, unless another thread is delivering (then that thread delivers
+   * them): at most the events this thread enqueued since its last call plus
+   * {@link #MAX_OTHERS_PER_DRAIN}; if more are queued then, a shared daemon thread delivers the
+   * rest, in order. Never call it while holding a lock a listener might need.
    */
   public void drain() {
+    int[] own = ENQUEUED.get();
+    int budget = own[0] + MAX_OTHERS_PER_DRAIN;
+    own[0] = 0;
+    drain(budget);
+  }
+
+  private void drain(int budget) {
+    int delivered = 0;
     while (!queue.isEmpty()) {
       if (!draining.compareAndSet(false, true)) {
         return;
       }
       try {
         Pending<E> next;
-        while ((next = queue.poll()) != null) {
+        while (delivered < budget && (next = queue.poll()) != null) {
           deliver(next);
+          delivered++;
         }
       } finally {
         draining.set(false);
       }
+      if (delivered >= budget) {
+        if (!queue.isEmpty() && !closed) {
+          OVERFLOW.execute(() -> drain(Integer.MAX_VALUE));
+        }
+        return;
+      }
     }
+  }
+
+  private static Executor overflowExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), task -> {
+          Thread t = new Thread(task, "canvasstate-events-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    return pool;
   }
 
   /** Ends every subscription; later {@link #subscribe} calls throw. Idempotent. */

@@ -111,6 +111,55 @@ class LocalCopyTest {
   }
 
   @Test
+  void canvasHeard_eventsOfUnknownObjects_becomeTheirOnlyBase() {
+    CanvasCopy copy = new CanvasCopy(10);
+
+    copy.heard("p", "a", v("1"), 0);
+    copy.heard("p", "b", v("1"), 0);
+    copy.heard("p", "b", Optional.empty(), 0);
+
+    assertThat(texts(copy.bases("p", "a"))).containsExactly(Optional.of("1"));
+    assertThat(texts(copy.bases("p", "b"))).containsExactly(Optional.empty(), Optional.of("1"));
+    assertThat(copy.projectsTouchedSince(0)).containsOnlyKeys("p");
+    assertThat(copy.projectsTouchedSince(0).get("p")).containsOnlyKeys("a");
+    assertThat(copy.knows("p", "a")).isTrue();
+    assertThat(copy.knows("p", "never")).isFalse();
+  }
+
+  @Test
+  void canvasHeard_eventOlderThanOwnWrite_keepsTheOwnWriteAsABase() {
+    CanvasCopy copy = new CanvasCopy(10);
+    alone(copy, "p", "a", v("mine"));
+
+    copy.heard("p", "a", v("theirs, applied before mine"), 0);
+
+    assertThat(texts(copy.bases("p", "a"))).containsExactly(
+        Optional.of("theirs, applied before mine"), Optional.of("mine"));
+  }
+
+  @Test
+  void canvasHeard_manyObjects_boundedLikeTheRestOfTheCopy() {
+    CanvasCopy copy = new CanvasCopy(5);
+
+    for (int i = 0; i < 20; i++) {
+      copy.heard("p" + i, "o", v("1"), i);
+    }
+
+    assertThat(copy.size()).isLessThanOrEqualTo(5);
+    assertThat(copy.knows("p19", "o")).isTrue();
+    assertThat(copy.knows("p0", "o")).as("forgotten, least recently used first").isFalse();
+  }
+
+  @Test
+  void canvasKnows_snapshotOfTheProject_coversObjectsItLacks() {
+    CanvasCopy copy = new CanvasCopy(10);
+    copy.snapshot("p", Map.of("a", v("1").get()), copy.mark(), 0);
+
+    assertThat(copy.knows("p", "missing")).as("the snapshot said it is not there").isTrue();
+    assertThat(copy.knows("q", "missing")).isFalse();
+  }
+
+  @Test
   void canvasBound_exceeded_forgetsLeastRecentlyUsedProjects() {
     CanvasCopy copy = new CanvasCopy(4);
     copy.snapshot("p1", Map.of("a", v("1").get(), "b", v("1").get()), copy.mark(), 0);

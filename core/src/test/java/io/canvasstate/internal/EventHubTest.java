@@ -2,8 +2,10 @@ package io.canvasstate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.canvasstate.Subscription;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -146,7 +148,7 @@ class EventHubTest {
     }
     hub.drain();
 
-    assertThat(got).hasSize(2000);
+    await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 2000);
     assertThat(maxInside.get()).isEqualTo(1);
     for (int t = 0; t < 4; t++) {
       String prefix = t + ":";
@@ -154,6 +156,50 @@ class EventHubTest {
           .isSortedAccordingTo((x, y) -> Integer.compare(
               Integer.parseInt(x.substring(2)), Integer.parseInt(y.substring(2))));
     }
+  }
+
+  @Test
+  void drain_otherThreadsKeepPublishing_callerDeliversItsOwnPlusABoundedNumber()
+      throws Exception {
+    int others = 1_000;
+    List<String> got = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger onWriter = new AtomicInteger();
+    CountDownLatch firstDelivered = new CountDownLatch(1);
+    CountDownLatch othersQueued = new CountDownLatch(1);
+    hub.subscribe("p", e -> {
+      got.add(e);
+      if (Thread.currentThread().getName().equals("writer")) {
+        onWriter.incrementAndGet();
+      }
+      if (e.equals("mine")) {
+        firstDelivered.countDown();
+        try {
+          othersQueued.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    Thread writer = new Thread(() -> hub.publish("p", "mine"), "writer");
+    writer.start();
+    assertThat(firstDelivered.await(20, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < others; i++) {
+      hub.publish("q", "other project");
+      hub.publish("p", Integer.toString(i));
+    }
+    othersQueued.countDown();
+    writer.join(20_000);
+
+    assertThat(writer.isAlive()).isFalse();
+    assertThat(onWriter.get())
+        .as("events the writer delivered: its own and a bounded number of others")
+        .isEqualTo(1 + EventHub.MAX_OTHERS_PER_DRAIN);
+    await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 1 + others);
+    List<String> expected = new ArrayList<>(List.of("mine"));
+    for (int i = 0; i < others; i++) {
+      expected.add(Integer.toString(i));
+    }
+    assertThat(got).containsExactlyElementsOf(expected);
   }
 
   @Test

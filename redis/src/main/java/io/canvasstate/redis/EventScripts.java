@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  * event is atomic with the write, costs no extra round trip, and reaches subscribers in the
  * order Redis applied the writes.
  *
- * <p>A wrapped script takes one more key, the channel (last), and one more argument, the
- * writer's instance id (last). Its prologue removes both from {@code KEYS} and {@code ARGV}, so
- * the original script runs unchanged on what it always got; its epilogue reads the original's
+ * <p>A wrapped script takes two more arguments, the channel and then the writer's instance id
+ * (last). Its prologue removes both from {@code ARGV}, so the original script runs unchanged on
+ * what it always got. The channel is an argument, not a key: it names no key, and a key that
+ * never exists would make Redis refuse the script ({@code TRYAGAIN}) for as long as its slot is
+ * being migrated; its epilogue reads the original's
  * reply (and, for presence, the user's state before the write) to decide what to publish. A
  * write that changed nothing publishes nothing.
  *
@@ -33,8 +35,8 @@ final class EventScripts {
   static final long PRESENCE_KEY_GRACE_MS = 60_000;
 
   private static final String PROLOGUE = """
-      local __channel = table.remove(KEYS)
       local __iid = table.remove(ARGV)
+      local __channel = table.remove(ARGV)
       """;
 
   /** Redis' clock and, when the sorted set is one, the user's expiry before the write. */
@@ -49,21 +51,19 @@ final class EventScripts {
 
   /**
    * Adds a script to a batch: {@code script} itself when it writes nothing ({@code publishing}
-   * is the same script), else {@code publishing}, its event version, with the channel after its
-   * keys and the writer's instance id after its arguments.
+   * is the same script), else {@code publishing}, its event version, with the channel and the
+   * writer's instance id after its arguments.
    */
   static Batch.Step<@Nullable Object> add(Batch batch, Script script, Script publishing,
       String key, List<byte[]> keys, byte[] channel, List<byte[]> args, byte[] instanceId) {
     if (publishing == script) {
       return batch.script(script, key, keys, args);
     }
-    List<byte[]> allKeys = new ArrayList<>(keys.size() + 1);
-    allKeys.addAll(keys);
-    allKeys.add(channel);
-    List<byte[]> allArgs = new ArrayList<>(args.size() + 1);
+    List<byte[]> allArgs = new ArrayList<>(args.size() + 2);
     allArgs.addAll(args);
+    allArgs.add(channel);
     allArgs.add(instanceId);
-    return batch.script(publishing, key, allKeys, allArgs);
+    return batch.script(publishing, key, keys, allArgs);
   }
 
   /**

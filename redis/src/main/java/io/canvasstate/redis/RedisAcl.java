@@ -31,6 +31,8 @@ public final class RedisAcl {
   static final List<String> CLIENT_COMMANDS = List.of(
       // connecting, health checks, cluster layout
       "ping", "select", "client|setname", "cluster|slots",
+      // following a slot being migrated (ASK)
+      "asking",
       // scripts
       "evalsha", "eval",
       // plain reads: get, getAll in pieces, ids, count, activeProjects' check of each hash

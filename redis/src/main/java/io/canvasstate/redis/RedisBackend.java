@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -40,6 +42,7 @@ import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisClusterException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
@@ -53,7 +56,10 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  */
 final class RedisBackend implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
-  /** Server errors that mean "not now": a failover, a restart or a long script in progress. */
+  /**
+   * Server errors that refuse a command without running it, for now: a slot migration, a
+   * promotion, a restart or another client's long script in progress.
+   */
   private static final List<String> TRANSIENT_ERRORS =
       List.of("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "BUSY");
 
@@ -72,6 +78,8 @@ final class RedisBackend implements AutoCloseable {
   private volatile @Nullable ExecutorService pipelineReaders;
   private volatile @Nullable UnifiedJedis client;
   private volatile boolean closed;
+  /** How many calls failed to reach a node (refused, reset, timed out, no reply). */
+  private final AtomicLong unreachable = new AtomicLong();
   /** What a connection outside the pool uses: the pool's credentials, TLS and timeouts. */
   private final JedisClientConfig dedicatedConfig;
 
@@ -143,6 +151,22 @@ final class RedisBackend implements AutoCloseable {
       }
       case NONE -> throw new IllegalStateException("no Redis configured");
     };
+    return new Connection(node, dedicatedConfig);
+  }
+
+  /**
+   * A connection to one node, which the caller closes: from the client's pool of that node on a
+   * cluster (made anew if the client does not know the node yet), else a new one.
+   *
+   * @throws RuntimeException whatever Jedis throws while connecting; callers map it
+   */
+  Connection connectionTo(HostAndPort node) {
+    if (client() instanceof RedisClusterClient cluster) {
+      ConnectionPool pool = cluster.getClusterNodes().get(node.toString());
+      if (pool != null) {
+        return pool.getResource();
+      }
+    }
     return new Connection(node, dedicatedConfig);
   }
 
@@ -278,6 +302,9 @@ final class RedisBackend implements AutoCloseable {
           + firstWord(message), e);
     }
     if (isUnavailable(e, message)) {
+      if (e instanceof JedisConnectionException && !isPoolExhausted(e)) {
+        unreachable.incrementAndGet();
+      }
       if (config.deployment() == StoreConfig.Deployment.CLUSTER) {
         refreshTopology();
       }
@@ -294,6 +321,55 @@ final class RedisBackend implements AutoCloseable {
           + "\"?): " + message, e);
     }
     return new StoreException(on + " failed: " + message, e);
+  }
+
+  /** How many calls have failed to reach a node so far. */
+  long unreachableCount() {
+    return unreachable.get();
+  }
+
+  /**
+   * The exception for an operation that found no free pooled connection for as long as it may
+   * retry: not an outage (nothing was sent, and no call failed to reach Redis meanwhile), but
+   * more concurrent calls than {@code REDIS_POOL_SIZE} connections serve.
+   */
+  StoreException poolBusy(String op, String key, RuntimeException e) {
+    return new StoreException(op + " on \"" + key + "\": no free pooled connection within "
+        + config.maxRetryDuration().toMillis() + " ms (REDIS_POOL_SIZE is " + config.poolSize()
+        + "; every connection was busy, while Redis answered)", e);
+  }
+
+  /** Whether the pool had no free connection within its wait: nothing was sent. */
+  static boolean isPoolExhausted(Throwable e) {
+    return e.getCause() instanceof NoSuchElementException;
+  }
+
+  /**
+   * The first word of a reply that refused to run a command for now ({@code MOVED},
+   * {@code ASK}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code LOADING}, {@code BUSY},
+   * {@code READONLY}, {@code MASTERDOWN}), or null if {@code e} is no such reply.
+   */
+  static @Nullable String refusal(Throwable e) {
+    if (!(e instanceof JedisDataException)) {
+      return null;
+    }
+    if (e instanceof JedisRedirectionException) {
+      return firstWord(String.valueOf(e.getMessage()));
+    }
+    String message = String.valueOf(e.getMessage());
+    for (String prefix : TRANSIENT_ERRORS) {
+      if (message.startsWith(prefix)) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+
+  /** Whether a refusal means this client's slot map may be stale (a promotion, a demotion). */
+  static boolean needsTopology(Throwable e) {
+    String refusal = refusal(e);
+    return "CLUSTERDOWN".equals(refusal) || "READONLY".equals(refusal)
+        || "MASTERDOWN".equals(refusal);
   }
 
   /**

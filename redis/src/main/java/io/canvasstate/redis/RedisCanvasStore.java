@@ -611,10 +611,10 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     boolean publishes = EventScripts.canvas(script) != script;
     List<byte[]> keys = new ArrayList<>(6);
     keys.add(bytes(key));
-    List<byte[]> all = new ArrayList<>(args.size() + 2);
+    List<byte[]> all = new ArrayList<>(args.size() + 3);
     all.addAll(args);
     if (publishes) {
-      keys.add(bytes(channel(projectId)));
+      all.add(bytes(channel(projectId)));
       all.add(instanceIdArg);
     }
     keys.addAll(log.extraKeys(projectId, write));

@@ -98,6 +98,11 @@ public final class RedisStores implements AutoCloseable {
     this.failover = config.fallbackEnabled() ? failover(failoverConfig, clock) : null;
   }
 
+  /** The Jedis client behind the stores; for tests in this package. */
+  RedisBackend backend() {
+    return backend;
+  }
+
   /**
    * The failover state over this factory's Redis: byte stores on both sides, so that the typed
    * stores apply their codec once and the fallback and journal keep the encoded values. The byte

@@ -8,6 +8,8 @@ import io.canvasstate.Codec;
 import io.canvasstate.KeySchema;
 import io.canvasstate.PresenceStore;
 import io.canvasstate.StoreConfig;
+import io.canvasstate.contract.RecordingListener;
+import io.canvasstate.failover.ConflictEvent;
 import io.canvasstate.failover.FailoverConfig;
 import io.canvasstate.failover.FailoverState;
 import io.canvasstate.failover.FailoverStats;
@@ -16,11 +18,13 @@ import io.canvasstate.redis.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -249,6 +253,149 @@ class FailoverRedisChaosTest {
         assertThat(stats.dropped()).as("dropped").isZero();
         assertThat(stats.pending()).as("pending").isZero();
       }
+    } finally {
+      instances.forEach(RedisStores::close);
+    }
+  }
+
+  /**
+   * One writer thread of the shared-objects run: every writer puts and removes the same
+   * objects, so the model keeps, per object, each writer's last acknowledged value and
+   * every value it was ever acknowledged.
+   */
+  static final class SharedWriter implements Runnable {
+    static final String PROJECT = "shared";
+    static final int OBJECTS = 10;
+
+    final int id;
+    final CanvasStore<String> canvas;
+    final Random random;
+    /** Object id to this writer's last acknowledged value; empty once it deleted it. */
+    final Map<String, Optional<String>> last = new HashMap<>();
+    /** Every value this writer was acknowledged. */
+    final Set<String> written = new HashSet<>();
+    final AtomicReference<Throwable> failure;
+    volatile boolean stop;
+    long ops;
+    int seq;
+
+    SharedWriter(int id, RedisStores stores, AtomicReference<Throwable> failure) {
+      this.id = id;
+      this.canvas = stores.canvas(Codec.string());
+      this.random = new Random(2_000 + id);
+      this.failure = failure;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!stop) {
+          String o = "o" + random.nextInt(OBJECTS);
+          double r = random.nextDouble();
+          if (r < 0.70) {
+            String v = "{\"writer\":" + id + ",\"seq\":" + (++seq) + "}";
+            canvas.put(PROJECT, o, v);
+            last.put(o, Optional.of(v));
+            written.add(v);
+          } else if (r < 0.85) {
+            canvas.remove(PROJECT, o);
+            last.put(o, Optional.empty());
+          } else {
+            canvas.getAll(PROJECT);
+          }
+          ops++;
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, new AssertionError("shared writer " + id + " after " + ops
+            + " operations: " + t, t));
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void sameObjectsOnTwoInstances_redisKilledAndRestarted_conflictsReportedLastWritesKept()
+      throws Exception {
+    StoreConfig config = redis.configBuilder().connectTimeout(TIMEOUT).timeout(TIMEOUT).build();
+    KeySchema keys = config.keySchema();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<RedisStores> instances = new ArrayList<>();
+    List<RecordingListener> listeners = new ArrayList<>();
+    List<List<SharedWriter>> writersByInstance = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    try {
+      for (int i = 0; i < INSTANCES; i++) {
+        RedisStores stores = RedisStores.create(config, CONFIG);
+        instances.add(stores);
+        RecordingListener listener = new RecordingListener();
+        stores.failover().orElseThrow().addListener(listener);
+        listeners.add(listener);
+        List<SharedWriter> mine = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          SharedWriter w = new SharedWriter(i * 2 + t, stores, failure);
+          mine.add(w);
+          Thread thread = new Thread(w, "shared-writer-" + w.id);
+          thread.setDaemon(true);
+          threads.add(thread);
+        }
+        writersByInstance.add(mine);
+      }
+      threads.forEach(Thread::start);
+      for (int cycle = 0; cycle < 2 && failure.get() == null; cycle++) {
+        pause(PHASE);
+        redis.kill();
+        pause(PHASE);
+        redis.restart();
+        for (RedisStores stores : instances) {
+          awaitHealthy(stores.failover().orElseThrow(), failure);
+        }
+      }
+      pause(PHASE);
+    } finally {
+      writersByInstance.forEach(ws -> ws.forEach(w -> w.stop = true));
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(30));
+      }
+    }
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get().getMessage(), failure.get());
+    }
+    try {
+      for (RedisStores stores : instances) {
+        awaitHealthy(stores.failover().orElseThrow(), failure);
+      }
+      List<SharedWriter> all = writersByInstance.stream().flatMap(List::stream).toList();
+      Map<String, String> inRedis = redis.jedis().hgetAll(keys.objectsKey(SharedWriter.PROJECT));
+      for (int k = 0; k < SharedWriter.OBJECTS; k++) {
+        String o = "o" + k;
+        Optional<String> finalValue = Optional.ofNullable(inRedis.get(o));
+        List<Optional<String>> lastWrites = all.stream().filter(w -> w.last.containsKey(o))
+            .map(w -> w.last.get(o)).toList();
+        assertThat(lastWrites).as("the last acknowledged writes of %s", o)
+            .contains(finalValue);
+      }
+      Set<String> acknowledged = new HashSet<>();
+      all.forEach(w -> acknowledged.addAll(w.written));
+      long conflicts = 0;
+      for (int i = 0; i < INSTANCES; i++) {
+        Set<String> ownWrites = new HashSet<>();
+        writersByInstance.get(i).forEach(w -> ownWrites.addAll(w.written));
+        for (ConflictEvent c : listeners.get(i).conflicts) {
+          assertThat(c.key().projectId()).contains(SharedWriter.PROJECT);
+          c.outageValue().ifPresent(v -> assertThat(ownWrites).as("outage value of %s", c)
+              .contains(v));
+          c.storeValue().ifPresent(v -> assertThat(acknowledged).as("Redis value of %s", c)
+              .contains(v));
+        }
+        FailoverStats stats = instances.get(i).failover().orElseThrow().stats();
+        assertThat(stats.conflicts()).isEqualTo(listeners.get(i).conflicts.size());
+        assertThat(stats.dropped()).as("dropped").isZero();
+        assertThat(stats.pending()).as("pending").isZero();
+        conflicts += stats.conflicts();
+      }
+      assertThat(conflicts).as("conflicts reported: two instances wrote the same objects during"
+          + " each outage").isPositive();
     } finally {
       instances.forEach(RedisStores::close);
     }

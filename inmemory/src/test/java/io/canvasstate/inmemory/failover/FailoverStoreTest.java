@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -445,6 +447,101 @@ class FailoverStoreTest {
       assertThat(c.outageValue()).contains("written blind");
       assertThat(c.storeValue()).contains("from before the restart");
     });
+  }
+
+  @Test
+  void blindDelete_objectThisInstanceNeverKnew_deletedOnWriteBackAndRemovedValueReported() {
+    Instance other = instance();
+    other.canvas.put("p", "a", "written elsewhere");
+    other.canvas.put("p", "b", "written elsewhere");
+    Instance app = instance();
+    app.cutOff();
+
+    assertThat(app.canvas.remove("p", "a")).as("this instance cannot tell").isFalse();
+    assertThat(app.canvas.getAndRemove("p", "gone")).isEmpty();
+    assertThat(app.failover.stats().pending()).isEqualTo(2);
+    app.reconnect();
+
+    assertThat(redis.object("p", "a")).isNull();
+    assertThat(redis.object("p", "b")).isEqualTo("written elsewhere");
+    assertThat(app.events.conflicts).singleElement().satisfies(c -> {
+      assertThat(c.key()).isEqualTo(ChangeKey.canvas("p", "a"));
+      assertThat(c.reason()).isEqualTo(ConflictEvent.Reason.DELETED_UNSEEN_VALUE);
+      assertThat(c.outageValue()).isEmpty();
+      assertThat(c.storeValue()).contains("written elsewhere");
+    });
+    assertThat(app.failover.stats().writtenBack()).isEqualTo(2);
+  }
+
+  @Test
+  void blindDelete_objectKnownToBeMissing_isNotJournaled() {
+    Instance app = instance();
+    app.canvas.getAll("p");
+    app.canvas.get("q", "a");
+    app.cutOff();
+
+    assertThat(app.canvas.remove("p", "a")).isFalse();
+    assertThat(app.canvas.remove("q", "a")).isFalse();
+
+    assertThat(app.failover.stats().pending()).isZero();
+  }
+
+  @Test
+  void writeBack_writerKeepsPaceWithIt_callsWaitForOneBatchAtMostAndItStillCompletes()
+      throws Exception {
+    int batch = 5;
+    Instance app = track(redis.instance(c -> c.writeBackBatchSize(batch)));
+    app.cutOff();
+    for (int i = 0; i < 40; i++) {
+      app.canvas.put("p", "o" + i, "outage");
+    }
+    AtomicLong primaryCalls = new AtomicLong();
+    AtomicLong changesMade = new AtomicLong();
+    AtomicLong longestWait = new AtomicLong();
+    AtomicLong callsWhileBlocked = new AtomicLong();
+    AtomicBoolean inCall = new AtomicBoolean();
+    // A writer in step with the write-back: one more outage change for each call the write-back
+    // makes to the primary (each waits up to 10 ms for the other), so that every pass over the
+    // journal leaves about as many changes as it wrote.
+    Thread writer = new Thread(() -> {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      for (int n = 0; n < 400 && app.failover.state() != HEALTHY
+          && System.nanoTime() < deadline; n++) {
+        callsWhileBlocked.set(0);
+        inCall.set(true);
+        app.canvas.put("p", "w" + n, "during the write-back");
+        inCall.set(false);
+        longestWait.accumulateAndGet(callsWhileBlocked.get(), Math::max);
+        changesMade.incrementAndGet();
+        long after = primaryCalls.get();
+        while (primaryCalls.get() <= after && app.failover.state() != HEALTHY
+            && System.nanoTime() < deadline) {
+          Thread.yield();
+        }
+      }
+    }, "outage-writer");
+    app.flaky.beforeCall(call -> {
+      long n = primaryCalls.incrementAndGet();
+      // A primary call made while the writer's call is parked, waiting for the store's lock.
+      if (inCall.get() && writer.getState() == Thread.State.WAITING) {
+        callsWhileBlocked.incrementAndGet();
+      }
+      long until = System.nanoTime() + Duration.ofMillis(10).toNanos();
+      while (changesMade.get() < n && System.nanoTime() < until) {
+        Thread.yield();
+      }
+    });
+    writer.start();
+
+    app.reconnect();
+    writer.join(30_000);
+
+    assertThat(app.failover.state()).isEqualTo(HEALTHY);
+    assertThat(longestWait.get())
+        .as("primary calls the write-back made while one writer call waited for the lock")
+        .isLessThanOrEqualTo(batch);
+    assertThat(app.failover.stats().pending()).isZero();
+    assertThat(redis.object("p", "o39")).isEqualTo("outage");
   }
 
   @Test

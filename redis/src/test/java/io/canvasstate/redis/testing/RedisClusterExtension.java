@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -192,6 +193,34 @@ public final class RedisClusterExtension extends ClassScopedExtension {
    * @return the new owner
    */
   public ServerProcess moveSlotOf(String key) {
+    return moveSlotOf(key, window -> { });
+  }
+
+  /**
+   * A moment of a slot migration: how many keys of the slot have moved to the new owner and how
+   * many are still on the old one.
+   */
+  public record MigrationWindow(int keysMoved, int keysLeft) {
+    /**
+     * Whether the keys are split between the nodes: a command on keys of both is refused with
+     * {@code TRYAGAIN} until the migration moves the rest.
+     */
+    public boolean split() {
+      return keysMoved > 0 && keysLeft > 0;
+    }
+  }
+
+  /**
+   * Moves the slot of {@code key} as {@link #moveSlotOf(String)} does, one key per
+   * {@code MIGRATE}, and runs {@code inWindow} while the slot is migrating: once after
+   * {@code SETSLOT IMPORTING/MIGRATING} (every key still on the old owner) and once after each
+   * key moved (keys split between the nodes, then all on the new owner: the {@code ASK}
+   * window, held open as long as {@code inWindow} runs). Only then does it end the migration
+   * with {@code SETSLOT NODE}.
+   *
+   * @return the new owner
+   */
+  public ServerProcess moveSlotOf(String key, Consumer<MigrationWindow> inWindow) {
     int slot = JedisClusterCRC16.getSlot(key);
     List<ClusterNode> view = view();
     ClusterNode from = view.stream().filter(n -> n.master() && n.ownsSlot(slot)).findFirst()
@@ -201,10 +230,16 @@ public final class RedisClusterExtension extends ClassScopedExtension {
     try (Jedis source = connect(process(from.port())); Jedis target = connect(process(to.port()))) {
       target.clusterSetSlotImporting(slot, from.id());
       source.clusterSetSlotMigrating(slot, to.id());
+      int left = (int) source.clusterCountKeysInSlot(slot);
+      int moved = 0;
+      inWindow.accept(new MigrationWindow(moved, left));
       List<String> keys;
-      while (!(keys = source.clusterGetKeysInSlot(slot, 100)).isEmpty()) {
+      while (!(keys = source.clusterGetKeysInSlot(slot, 1)).isEmpty()) {
         source.migrate(ServerProcess.HOST, to.port(), 0, 5_000, new MigrateParams(),
             keys.toArray(String[]::new));
+        moved++;
+        left = (int) source.clusterCountKeysInSlot(slot);
+        inWindow.accept(new MigrationWindow(moved, left));
       }
       target.clusterSetSlotNode(slot, to.id());
       source.clusterSetSlotNode(slot, to.id());
