@@ -53,7 +53,7 @@ public final class FailoverRoomPresenceStore<P> extends FailoverView<P>
     this.events = new EventRelay<>("room events of " + side.primary.instanceId(), failover,
         (room, l) -> side.primary.subscribe(room, l::accept),
         (room, l) -> side.fallback.subscribe(room, l::accept),
-        this::typed, room -> new RoomEvent.Resync<>(room, ResyncReason.FAILOVER));
+        this::typed, room -> new RoomEvent.Resync<>(room, ResyncReason.FAILOVER), e -> { });
   }
 
   @Override
