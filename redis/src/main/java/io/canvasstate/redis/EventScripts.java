@@ -107,7 +107,13 @@ final class EventScripts {
       Scripts.REMOVE_IF, canvas(Scripts.REMOVE_IF,
           "if __result == 1 then " + publish('R', "ARGV[2]", "''") + " end"),
       Scripts.CLEAR, canvas(Scripts.CLEAR,
-          "if __result == 1 then " + publish('C', "''", "''") + " end"));
+          "if __result == 1 then " + publish('C', "''", "''") + " end"),
+      // A chunk of a clear that leaves objects is seen by readers as these objects removed, so
+      // it says so; the one that empties the canvas is a clear.
+      Scripts.CLEAR_CHUNK, canvas(Scripts.CLEAR_CHUNK,
+          "if __result[1] == 1 then for i = 1, #__result[2] do "
+              + publish('R', "__result[2][i]", "''") + " end elseif #__result[2] > 0 then "
+              + publish('C', "''", "''") + " end"));
 
   /**
    * The event-publishing version of a canvas script, or the script itself if it writes

@@ -128,9 +128,9 @@ final class PersistScripts {
           "__result == 1 and " + ID + " or nil", UPSERT)),
       Map.entry(Scripts.REMOVE_IF, wrap(Scripts.REMOVE_IF, "__result == 1 and " + ID + " or nil",
           DELETE)),
-      // Every object the clear deletes becomes an unsaved delete.
-      Map.entry(Scripts.CLEAR, wrap(Scripts.CLEAR,
-          "local __ids = redis.call('HKEYS', KEYS[1])\n", "__ids", DELETE)));
+      // Every object each chunk of a clear removes becomes an unsaved delete. (A store with
+      // persistence clears only with this script: Scripts.CLEAR has no persistence version.)
+      Map.entry(Scripts.CLEAR_CHUNK, wrap(Scripts.CLEAR_CHUNK, "__result[2]", DELETE)));
 
   /**
    * The persistence version of a canvas script on a project's hash.

@@ -46,8 +46,9 @@ import redis.clients.jedis.resps.ScanResult;
  * <p>Every operation is one network round trip, except that the bulk ones ({@link #putAll},
  * {@link #getAll}, a load from the repository) take one per chunk of
  * {@link StoreConfig#chunkSize} objects on a bigger canvas, so that no single call keeps Redis
- * busy for long (see {@link #putAll} and {@link #getAll} for what stays atomic); {@link #clear}
- * stays one script, which frees the hash with {@code UNLINK}. A write that would make a canvas
+ * busy for long (see {@link #putAll}, {@link #getAll} and {@link #clear} for what stays atomic);
+ * {@link #clear} frees the hash with {@code UNLINK}, and with persistence first removes a bigger
+ * canvas a chunk per script. A write that would make a canvas
  * hold more than {@link StoreConfig#maxCanvasObjects} objects throws
  * {@link CanvasTooLargeException}. Writes are Lua scripts that also slide the
  * project's TTL, so a hash is never left without one. Reads slide it too, in the same round trip,
@@ -327,15 +328,33 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
     return n == null ? 0 : (int) Math.min(Integer.MAX_VALUE, n);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One pipeline of a script that {@code UNLINK}s the hash (Redis frees its memory in a
+   * background thread) and the removal of the active mark: constant work, atomic, one
+   * {@code Cleared} event. With persistence every object must also be recorded as an unsaved
+   * delete, which costs Redis time per object, so a canvas of more than
+   * {@link StoreConfig#chunkSize} objects is cleared a chunk per round trip: each script removes
+   * a chunk of objects, records them as unsaved deletes and publishes one {@code Removed} per
+   * object, until one finds at most a chunk left and removes it as a canvas of up to a chunk
+   * always is (one script, atomic, one {@code Cleared} event). A reader between chunks sees the
+   * canvas with some objects gone, as the events say. A failure halfway leaves the chunks before it
+   * removed and recorded as deletes (the auto-save worker saves them), the rest in place, and the
+   * project off the active ones until its next write; calling {@code clear} again completes it.
+   */
   @Override
   public void clear(String projectId) {
     String key = schema.objectsKey(projectId);
     requireOpen();
     byte[] member = bytes(projectId);
-    for (int attempt = 0; ; attempt++) {
+    boolean persistent = changeLog != null;
+    Script script = persistent ? Scripts.CLEAR_CHUNK : Scripts.CLEAR;
+    List<byte[]> args = persistent ? List.of(number(chunkSize)) : List.of();
+    for (int attempt = 0; ; ) {
       Batch batch = backend.batch("clear");
-      Batch.Step<@Nullable Object> deleted = script(batch, Scripts.CLEAR, projectId, key, List.of());
-      Batch.Step<@Nullable Object> listed = indexIfPersistent(batch, Scripts.CLEAR, projectId);
+      Batch.Step<@Nullable Object> deleted = script(batch, script, projectId, key, args);
+      Batch.Step<@Nullable Object> listed = indexIfPersistent(batch, script, projectId);
       Batch.Step<Long> unmarked =
           batch.command(activeKey, p -> p.zrem(activeKeys.get(0), member));
       marks.forget(projectId);
@@ -345,10 +364,11 @@ public final class RedisCanvasStore<T> implements CanvasStore<T> {
       if (listed != null) {
         listed.get();
       }
-      if (!isCold(reply)) {
+      if (isCold(reply)) {
+        loadCold("clear", projectId, key, attempt++);
+      } else if (!(reply instanceof List<?> part && ONE.equals(part.get(0)))) {
         return;
       }
-      loadCold("clear", projectId, key, attempt);
     }
   }
 

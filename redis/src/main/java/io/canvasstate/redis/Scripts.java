@@ -219,6 +219,34 @@ final class Scripts {
       return redis.call('UNLINK', KEYS[1])
       """);
 
+  /**
+   * {@link #CLEAR} a chunk at a time, for a store with persistence, where every removed object
+   * must also be recorded as an unsaved delete (which {@link PersistScripts} does with the ids
+   * this returns), so that no single script does work proportional to the canvas. ARGV[1] = the
+   * chunk size. A hash of at most a chunk is unlinked whole: returns {@code {0, ids}}, with the
+   * ids it held. A bigger one loses a chunk of its fields ({@code HRANDFIELD} with a count well
+   * below the hash's size picks at random at a cost of about the count) and stays: returns
+   * {@code {1, ids}}, with the ids removed, and the caller runs it again.
+   */
+  static final Script CLEAR_CHUNK = Script.of("clearChunk", """
+      local actual = redis.call('TYPE', KEYS[1])['ok']
+      if actual ~= 'none' and actual ~= 'hash' then
+        return redis.error_reply('WRONGTYPE Redis key "' .. KEYS[1] .. '" holds a ' .. actual
+          .. ', not a hash')
+      end
+      local n = tonumber(ARGV[1])
+      if redis.call('HLEN', KEYS[1]) <= n then
+        local ids = redis.call('HKEYS', KEYS[1])
+        redis.call('UNLINK', KEYS[1])
+        return {0, ids}
+      end
+      local ids = redis.call('HRANDFIELD', KEYS[1], n)
+      for i = 1, #ids, 500 do
+        redis.call('HDEL', KEYS[1], unpack(ids, i, math.min(i + 499, #ids)))
+      end
+      return {1, ids}
+      """);
+
   // ---- active projects: KEYS[1] = the sorted set ----
 
   /**

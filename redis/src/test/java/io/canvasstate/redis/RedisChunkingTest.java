@@ -247,6 +247,57 @@ class RedisChunkingTest {
   }
 
   @Test
+  void clear_severalChunksWithPersistence_removedPerChunkThenCleared_nothingLeftAndDeletesSaved() {
+    InMemoryCanvasRepository<String> durable = InMemoryCanvasRepository.create(Codec.string());
+    Persistence<String> persistence = Persistence.builder(durable).build();
+    RedisCanvasStore<String> persistent = stores.redisCanvas(Codec.string(), persistence);
+    persistent.putAll("saved", largeObjects("o", 35));
+    try (AutoSaveWorker worker = persistence.worker()) {
+      assertThat(worker.flush(java.time.Duration.ofSeconds(30))).isTrue();
+    }
+    assertThat(durable.load("saved")).hasSize(35);
+    List<CanvasEvent<String>> events = new CopyOnWriteArrayList<>();
+    persistent.subscribe("saved", events::add);
+
+    persistent.clear("saved");
+
+    assertThat(raw.exists(keys.objectsKey("saved"))).isFalse();
+    assertThat(raw.hvals(keys.projectKey("saved", "dirty")))
+        .hasSize(35).allSatisfy(v -> assertThat(v).endsWith("d"));
+    assertThat(raw.zscore(keys.activeProjectsKey(), "saved")).isNull();
+    // Chunks of 10 while more than 10 are left: 35 -> 25 -> 15 -> 5, then the clear of the 5.
+    await().atMost(10, SECONDS).until(() -> events.size() >= 31);
+    assertThat(events.subList(0, 30)).allSatisfy(e -> assertThat(e)
+        .isInstanceOf(CanvasEvent.Removed.class));
+    assertThat(events.get(30)).isInstanceOf(CanvasEvent.Cleared.class);
+    try (AutoSaveWorker worker = persistence.worker()) {
+      assertThat(worker.flush(java.time.Duration.ofSeconds(30))).isTrue();
+    }
+    assertThat(durable.load("saved")).isEmpty();
+    assertThat(raw.exists(keys.objectsKey("saved"), keys.projectKey("saved", "dirty")))
+        .isZero();
+    assertThat(persistent.getAll("saved")).isEmpty();
+  }
+
+  @Test
+  void clear_oneChunkWithPersistence_isOneClearedEventAndRecordsEveryDelete() {
+    Persistence<String> persistence = Persistence.builder(repositoryOf("x", Map.of())).build();
+    RedisCanvasStore<String> persistent = stores.redisCanvas(Codec.string(), persistence);
+    persistent.putAll("small", objects("o", CHUNK));
+    List<CanvasEvent<String>> events = new CopyOnWriteArrayList<>();
+    persistent.subscribe("small", events::add);
+
+    persistent.clear("small");
+    persistent.put("small", "after", "{}");
+
+    await().atMost(10, SECONDS).until(() -> events.size() >= 2);
+    assertThat(events.get(0)).isInstanceOf(CanvasEvent.Cleared.class);
+    assertThat(events.get(1)).isInstanceOf(CanvasEvent.Put.class);
+    assertThat(raw.hkeys(keys.projectKey("small", "dirty"))).hasSize(CHUNK + 1);
+    assertThat(persistent.getAll("small")).containsOnlyKeys("after");
+  }
+
+  @Test
   void readThrough_projectOverTheLimit_isRefusedAndNothingIsStored() {
     Persistence<String> persistence =
         Persistence.builder(repositoryOf("huge", objects("o", LIMIT + 1))).build();
