@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * A canvas store that forwards every call to another and measures it (see
@@ -68,17 +67,6 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
     this.subscribe = ops.op("subscribe");
   }
 
-  private static <R> R call(Operations.Op op, Supplier<R> call) {
-    long start = System.nanoTime();
-    try {
-      R result = call.get();
-      op.succeeded(start);
-      return result;
-    } catch (RuntimeException e) {
-      throw op.failed(start, e);
-    }
-  }
-
   @Override
   public Optional<T> get(String projectId, String objectId) {
     long start = System.nanoTime();
@@ -112,7 +100,7 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public void putAll(String projectId, Map<String, ? extends T> objects) {
-    call(putAll, () -> {
+    putAll.call(() -> {
       store.putAll(projectId, objects);
       return null;
     });
@@ -120,27 +108,27 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public boolean remove(String projectId, String objectId) {
-    return call(remove, () -> store.remove(projectId, objectId));
+    return remove.call(() -> store.remove(projectId, objectId));
   }
 
   @Override
   public Map<String, T> getAll(String projectId) {
-    return call(getAll, () -> store.getAll(projectId));
+    return getAll.call(() -> store.getAll(projectId));
   }
 
   @Override
   public Set<String> ids(String projectId) {
-    return call(ids, () -> store.ids(projectId));
+    return ids.call(() -> store.ids(projectId));
   }
 
   @Override
   public int count(String projectId) {
-    return call(count, () -> store.count(projectId));
+    return count.call(() -> store.count(projectId));
   }
 
   @Override
   public void clear(String projectId) {
-    call(clear, () -> {
+    clear.call(() -> {
       store.clear(projectId);
       return null;
     });
@@ -148,37 +136,37 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
 
   @Override
   public Set<String> activeProjects() {
-    return call(activeProjects, store::activeProjects);
+    return activeProjects.call(store::activeProjects);
   }
 
   @Override
   public Optional<T> putIfAbsent(String projectId, String objectId, T object) {
-    return call(putIfAbsent, () -> store.putIfAbsent(projectId, objectId, object));
+    return putIfAbsent.call(() -> store.putIfAbsent(projectId, objectId, object));
   }
 
   @Override
   public Optional<T> getAndPut(String projectId, String objectId, T object) {
-    return call(getAndPut, () -> store.getAndPut(projectId, objectId, object));
+    return getAndPut.call(() -> store.getAndPut(projectId, objectId, object));
   }
 
   @Override
   public Optional<T> getAndRemove(String projectId, String objectId) {
-    return call(getAndRemove, () -> store.getAndRemove(projectId, objectId));
+    return getAndRemove.call(() -> store.getAndRemove(projectId, objectId));
   }
 
   @Override
   public Optional<T> replace(String projectId, String objectId, T object) {
-    return call(replace, () -> store.replace(projectId, objectId, object));
+    return replace.call(() -> store.replace(projectId, objectId, object));
   }
 
   @Override
   public boolean replace(String projectId, String objectId, T expected, T replacement) {
-    return call(compareAndSet, () -> store.replace(projectId, objectId, expected, replacement));
+    return compareAndSet.call(() -> store.replace(projectId, objectId, expected, replacement));
   }
 
   @Override
   public boolean remove(String projectId, String objectId, T expected) {
-    return call(removeIfEqual, () -> store.remove(projectId, objectId, expected));
+    return removeIfEqual.call(() -> store.remove(projectId, objectId, expected));
   }
 
   @Override
@@ -200,7 +188,7 @@ final class MeteredCanvasStore<T> implements CanvasStore<T> {
         ops.listenerTook(System.nanoTime() - start);
       }
     };
-    Subscription subscription = call(subscribe, () -> store.subscribe(projectId, measured));
+    Subscription subscription = subscribe.call(() -> store.subscribe(projectId, measured));
     watched.computeIfAbsent(projectId, p -> new AtomicInteger()).incrementAndGet();
     return new Subscription() {
       private final AtomicBoolean closed = new AtomicBoolean();

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * A presence store that forwards every call to another and measures it (see
@@ -35,20 +34,9 @@ final class MeteredPresenceStore<P> implements PresenceStore<P> {
     this.subscribe = ops.op("subscribe");
   }
 
-  private static <R> R call(Operations.Op op, Supplier<R> call) {
-    long start = System.nanoTime();
-    try {
-      R result = call.get();
-      op.succeeded(start);
-      return result;
-    } catch (RuntimeException e) {
-      throw op.failed(start, e);
-    }
-  }
-
   @Override
   public void put(String userId, P presence) {
-    call(put, () -> {
+    put.call(() -> {
       store.put(userId, presence);
       return null;
     });
@@ -56,22 +44,22 @@ final class MeteredPresenceStore<P> implements PresenceStore<P> {
 
   @Override
   public Optional<P> get(String userId) {
-    return call(get, () -> store.get(userId));
+    return get.call(() -> store.get(userId));
   }
 
   @Override
   public boolean remove(String userId) {
-    return call(remove, () -> store.remove(userId));
+    return remove.call(() -> store.remove(userId));
   }
 
   @Override
   public Map<String, P> getAll() {
-    return call(getAll, store::getAll);
+    return getAll.call(store::getAll);
   }
 
   @Override
   public Set<String> activeUsers() {
-    return call(activeUsers, store::activeUsers);
+    return activeUsers.call(store::activeUsers);
   }
 
   @Override
@@ -87,7 +75,7 @@ final class MeteredPresenceStore<P> implements PresenceStore<P> {
         ops.listenerTook(System.nanoTime() - start);
       }
     };
-    return call(subscribe, () -> store.subscribe(measured));
+    return subscribe.call(() -> store.subscribe(measured));
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,6 +98,18 @@ final class Operations {
     private final String operation;
     private final Timers success = new Timers();
     private final Timers error = new Timers();
+
+    /** Runs {@code call}, timing it as a success or, if it throws, as an error of its kind. */
+    <R> R call(Supplier<R> call) {
+      long start = System.nanoTime();
+      try {
+        R result = call.get();
+        succeeded(start);
+        return result;
+      } catch (RuntimeException e) {
+        throw failed(start, e);
+      }
+    }
 
     private Op(String operation) {
       this.operation = operation;
