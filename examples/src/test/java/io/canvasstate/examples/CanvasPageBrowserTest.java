@@ -151,8 +151,11 @@ class CanvasPageBrowserTest {
       assertThat(cursor.path("x").asDouble())
           .isEqualTo(startX + 150 - board.path("left").asDouble());
     });
-    assertThat(bob.eval("document.getElementById('people').textContent").asText())
-        .contains(alice.eval("me.name").asText());
+    // The people list is redrawn after the cursor arrives, not with it.
+    String aliceName = alice.eval("me.name").asText();
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(bob.eval("document.getElementById('people').textContent").asText())
+            .contains(aliceName));
     bob.bringToFront();
     bob.screenshot(Path.of("target", "screenshots", "bob-sees-alice.png"));
   }
